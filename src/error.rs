@@ -92,12 +92,6 @@ pub enum ValidationError {
         /// The `alg` the token named.
         alg: String,
     },
-    /// Several keys match a header without `kid` and none verifies the token.
-    #[error("no key among {candidates} candidates verifies the signature")]
-    AmbiguousKey {
-        /// How many keys were tried.
-        candidates: usize,
-    },
     /// The signature does not verify.
     #[error("signature verification failed")]
     Signature,

@@ -1,9 +1,36 @@
 //! typed-oidc: a typestate-driven OpenID Connect / OAuth 2.0 relying-party client.
+//!
+//! See the README for the feature table and a walkthrough. The layers, from the
+//! bottom: [`types`] (vocabulary newtypes), [`jose`] (JWS/JWK), [`id_token`]
+//! (validation rules), the endpoint messages ([`discovery`], [`token`],
+//! [`jwks`], [`client_auth`]), the typestate [`flow`]s, and [`http`] (transport,
+//! the only module that does I/O).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
+pub mod client_auth;
+pub mod discovery;
 pub mod error;
+pub mod flow;
 pub mod http;
+pub mod id_token;
 pub mod jose;
+pub mod jwks;
+mod request;
+mod response;
+pub mod time;
+pub mod token;
+pub mod types;
 
+#[cfg(feature = "hyper-client")]
+pub use client::DefaultClient;
+pub use client::{Client, ClientBuilder};
+pub use client_auth::AuthMethod;
+pub use discovery::ProviderMetadata;
 pub use error::{Error, Result};
+pub use flow::{
+    AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
+};
+pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
+pub use types::*;

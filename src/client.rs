@@ -1,0 +1,370 @@
+//! The long-lived relying-party client: provider metadata, client credentials,
+//! ID-token rules, the key cache and an HTTP client. It is one concrete type
+//! (generic only over the transport); flows carry their own typestate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client_auth::{AudienceUrls, AuthMethod, ClientAuth};
+use crate::discovery::{ProviderMetadata, WellKnown};
+use crate::error::{ConfigError, Error, ValidationError};
+use crate::http::HttpClient;
+use crate::id_token::{AcrCheck, Expectations, IdTokenClaims, IdTokenValidator};
+use crate::jose::{JwsAlgorithm, SigningKey};
+use crate::jwks::JwksCache;
+use crate::request::Form;
+use crate::time::{Clock, SystemClock};
+use crate::types::{ClientId, ClientSecret, EndpointUrl, IssuerUrl, RedirectUrl};
+
+/// Everything about the client that flows need, shared behind an `Arc`.
+#[derive(Debug)]
+pub(crate) struct ClientCore {
+    pub(crate) metadata: ProviderMetadata,
+    pub(crate) auth: ClientAuth,
+    pub(crate) redirect_uri: Option<RedirectUrl>,
+    pub(crate) validator: IdTokenValidator,
+    pub(crate) jwks: JwksCache,
+}
+
+/// An OpenID Connect / OAuth 2.0 relying party bound to one provider.
+///
+/// Build it with [`Client::builder`], then either [`ClientBuilder::discover`] or
+/// [`ClientBuilder::build`] with metadata you already have. Cloning is cheap.
+pub struct Client<H> {
+    pub(crate) http: H,
+    pub(crate) core: Arc<ClientCore>,
+}
+
+impl<H: Clone> Clone for Client<H> {
+    fn clone(&self) -> Self {
+        Self {
+            http: self.http.clone(),
+            core: self.core.clone(),
+        }
+    }
+}
+
+impl<H> std::fmt::Debug for Client<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("core", &self.core)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A [`Client`] on the default hyper transport.
+#[cfg(feature = "hyper-client")]
+pub type DefaultClient = Client<crate::http::HyperClient>;
+
+impl Client<()> {
+    /// Starts configuring a client with this `client_id`.
+    pub fn builder(client_id: ClientId) -> ClientBuilder {
+        ClientBuilder {
+            client_id,
+            secret: None,
+            key: None,
+            method: None,
+            assertion_alg: None,
+            redirect_uri: None,
+            algs: None,
+            leeway: IdTokenValidator::DEFAULT_LEEWAY,
+            clock: Arc::new(SystemClock),
+            trusted_audiences: Vec::new(),
+            acr_check: None,
+            min_iat: None,
+            jwks_cooldown: JwksCache::DEFAULT_COOLDOWN,
+            jwks_max_age: JwksCache::DEFAULT_MAX_AGE,
+            well_known: WellKnown::OpenIdConfiguration,
+        }
+    }
+}
+
+impl<H: HttpClient> Client<H> {
+    /// The provider metadata.
+    pub fn metadata(&self) -> &ProviderMetadata {
+        &self.core.metadata
+    }
+    /// The client id.
+    pub fn client_id(&self) -> &ClientId {
+        &self.core.auth.client_id
+    }
+    /// The client credentials and authentication method.
+    pub fn auth(&self) -> &ClientAuth {
+        &self.core.auth
+    }
+    /// The ID-token rules in force.
+    pub fn id_token_validator(&self) -> &IdTokenValidator {
+        &self.core.validator
+    }
+    /// The provider key cache.
+    pub fn jwks(&self) -> &JwksCache {
+        &self.core.jwks
+    }
+    /// The transport.
+    pub fn http(&self) -> &H {
+        &self.http
+    }
+
+    /// Validates an ID token, fetching the provider's keys when needed and once more
+    /// when the token names a key the cache does not hold (key rotation).
+    pub async fn validate_id_token(
+        &self,
+        token: &str,
+        expected: &Expectations<'_>,
+    ) -> Result<IdTokenClaims, Error> {
+        let validator = &self.core.validator;
+        let needs_keys = crate::jose::Jws::parse(token)
+            .ok()
+            .and_then(|j| crate::jose::JwsAlgorithm::parse(&j.header().alg).ok())
+            .is_some_and(|alg| !alg.is_symmetric());
+        if !needs_keys {
+            return validator.validate(token, &crate::jose::JwkSet::default(), expected);
+        }
+        let view = self.core.jwks.keys(&self.http).await?;
+        match validator.validate(token, &view.keys, expected) {
+            Err(Error::Validation(ValidationError::UnknownKey { .. })) => {
+                match self
+                    .core
+                    .jwks
+                    .refresh_unknown_key(&self.http, &view)
+                    .await?
+                {
+                    Some(fresh) => validator.validate(token, &fresh.keys, expected),
+                    None => validator.validate(token, &view.keys, expected),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A form POST to `endpoint` carrying this client's authentication.
+    pub(crate) fn authenticated_post(
+        &self,
+        endpoint: &EndpointUrl,
+        form: Form,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let md = &self.core.metadata;
+        self.core.auth.apply(
+            form,
+            AudienceUrls {
+                issuer: md.issuer.as_str(),
+                token_endpoint: md.token_endpoint.as_ref().map(EndpointUrl::as_str),
+                requested: endpoint.as_str(),
+            },
+            self.core.validator.clock().now(),
+        )
+    }
+
+    /// The token endpoint, or an "unsupported by provider" error.
+    pub(crate) fn token_endpoint(&self) -> Result<&EndpointUrl, ConfigError> {
+        ProviderMetadata::endpoint(&self.core.metadata.token_endpoint, "token_endpoint")
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    client_id: ClientId,
+    secret: Option<ClientSecret>,
+    key: Option<SigningKey>,
+    method: Option<AuthMethod>,
+    assertion_alg: Option<JwsAlgorithm>,
+    redirect_uri: Option<RedirectUrl>,
+    algs: Option<Vec<JwsAlgorithm>>,
+    leeway: Duration,
+    clock: Arc<dyn Clock>,
+    trusted_audiences: Vec<String>,
+    acr_check: Option<AcrCheck>,
+    min_iat: Option<i64>,
+    jwks_cooldown: Duration,
+    jwks_max_age: Duration,
+    well_known: WellKnown,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret)
+            .field("key", &self.key)
+            .field("method", &self.method)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The client secret. Without an explicit [`auth_method`](Self::auth_method), the
+    /// client authenticates with `client_secret_basic` (RFC 6749 §2.3.1).
+    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+    /// A private key for `private_key_jwt` (RFC 7523); selects that method by default.
+    pub fn private_key(mut self, key: SigningKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+    /// The token-endpoint authentication method.
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+    /// The JWS algorithm of client assertions (`client_secret_jwt`, `private_key_jwt`).
+    pub fn assertion_alg(mut self, alg: JwsAlgorithm) -> Self {
+        self.assertion_alg = Some(alg);
+        self
+    }
+    /// The default redirect URI of authorization requests.
+    pub fn redirect_uri(mut self, uri: RedirectUrl) -> Self {
+        self.redirect_uri = Some(uri);
+        self
+    }
+    /// The ID-token `alg` allow-list. Default: the provider's
+    /// `id_token_signing_alg_values_supported`, else `RS256`. HS* algorithms are kept
+    /// only when the client has a secret; `none` is never accepted.
+    pub fn id_token_signing_algs(mut self, algs: Vec<JwsAlgorithm>) -> Self {
+        self.algs = Some(algs);
+        self
+    }
+    /// Clock-skew leeway for time claims (default 60 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+    /// The clock used for validation and client assertions.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// Audiences besides this client that may appear in an ID token's `aud`.
+    pub fn trusted_audiences(mut self, audiences: Vec<String>) -> Self {
+        self.trusted_audiences = audiences;
+        self
+    }
+    /// A hook that accepts or rejects the `acr` claim.
+    pub fn acr_check(mut self, check: AcrCheck) -> Self {
+        self.acr_check = Some(check);
+        self
+    }
+    /// Rejects ID tokens issued before this time (seconds since the epoch).
+    pub fn min_iat(mut self, min_iat: i64) -> Self {
+        self.min_iat = Some(min_iat);
+        self
+    }
+    /// Minimum time between key-set fetches triggered by unknown keys (default 30 s).
+    pub fn jwks_cooldown(mut self, cooldown: Duration) -> Self {
+        self.jwks_cooldown = cooldown;
+        self
+    }
+    /// How long a fetched key set is used before it is fetched again (default 10 min).
+    pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.jwks_max_age = max_age;
+        self
+    }
+    /// Use the RFC 8414 `oauth-authorization-server` well-known document for discovery.
+    pub fn oauth_discovery(mut self) -> Self {
+        self.well_known = WellKnown::OAuthAuthorizationServer;
+        self
+    }
+
+    /// Fetches the provider's metadata from its well-known document, checks the
+    /// issuer-equality rule, and builds the client.
+    pub async fn discover<H: HttpClient>(
+        self,
+        issuer: &IssuerUrl,
+        http: H,
+    ) -> Result<Client<H>, Error> {
+        let response = http
+            .execute(ProviderMetadata::discovery_request(issuer, self.well_known))
+            .await?;
+        let metadata = ProviderMetadata::from_response(issuer, &response)?;
+        self.build(metadata, http)
+    }
+
+    /// Builds the client with metadata already at hand.
+    pub fn build<H: HttpClient>(
+        self,
+        metadata: ProviderMetadata,
+        http: H,
+    ) -> Result<Client<H>, Error> {
+        let method = self.method.unwrap_or(match (&self.key, &self.secret) {
+            (Some(_), _) => AuthMethod::PrivateKeyJwt,
+            (None, Some(_)) => AuthMethod::ClientSecretBasic,
+            (None, None) => AuthMethod::None,
+        });
+        let mut auth = match method {
+            AuthMethod::None => ClientAuth::public(self.client_id.clone()),
+            AuthMethod::PrivateKeyJwt => {
+                let key = self.key.clone().ok_or(ConfigError::MissingCredential(
+                    "a private key for private_key_jwt",
+                ))?;
+                ClientAuth::private_key(self.client_id.clone(), key)
+            }
+            m => {
+                let secret = self
+                    .secret
+                    .clone()
+                    .ok_or(ConfigError::MissingCredential("a client secret"))?;
+                ClientAuth::secret(self.client_id.clone(), secret, m)?
+            }
+        };
+        // The secret stays available for HS* ID tokens even with private_key_jwt.
+        if auth.secret.is_none() {
+            auth.secret = self.secret.clone();
+        }
+        if let Some(alg) = self.assertion_alg {
+            auth = auth.with_assertion_alg(alg);
+        }
+        let has_secret = auth.secret.is_some();
+        let algs: Vec<JwsAlgorithm> = match self.algs {
+            Some(a) => a,
+            None => {
+                let discovered: Vec<JwsAlgorithm> = metadata
+                    .id_token_signing_alg_values_supported
+                    .iter()
+                    .filter_map(|a| JwsAlgorithm::parse(a).ok())
+                    .collect();
+                if discovered.is_empty() {
+                    vec![JwsAlgorithm::RS256]
+                } else {
+                    discovered
+                }
+            }
+        };
+        let algs: Vec<JwsAlgorithm> = algs
+            .into_iter()
+            .filter(|a| has_secret || !a.is_symmetric())
+            .collect();
+        if algs.is_empty() {
+            return Err(ConfigError::InvalidValue {
+                what: "id_token_signing_algs",
+                detail: "no usable algorithm (HS* needs a client secret)".into(),
+            }
+            .into());
+        }
+        let validator =
+            IdTokenValidator::new(metadata.issuer.as_str(), self.client_id.as_str(), algs)
+                .with_client_secret(auth.secret.clone())
+                .with_trusted_audiences(self.trusted_audiences)
+                .with_leeway(self.leeway)
+                .with_clock(self.clock)
+                .with_min_iat(self.min_iat);
+        let validator = match self.acr_check {
+            Some(check) => validator.with_acr_check(check),
+            None => validator,
+        };
+        let jwks = JwksCache::new(metadata.jwks_uri.clone())
+            .with_cooldown(self.jwks_cooldown)
+            .with_max_age(self.jwks_max_age);
+        Ok(Client {
+            http,
+            core: Arc::new(ClientCore {
+                metadata,
+                auth,
+                redirect_uri: self.redirect_uri,
+                validator,
+                jwks,
+            }),
+        })
+    }
+}

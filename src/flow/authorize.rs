@@ -1,0 +1,480 @@
+//! The authorization request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1,
+//! RFC 7636 §4.3) as a typestate builder.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Access, NoPkce, Offline, Online, Pkce, PkceMode};
+use crate::client::{Client, ClientCore};
+use crate::discovery::ProviderMetadata;
+use crate::error::{ConfigError, Error};
+use crate::flow::callback::Pending;
+use crate::types::{
+    CodeChallengeMethod, CodeVerifier, IdToken, Nonce, RedirectUrl, Scope, ScopeToken, State,
+};
+
+/// How the provider returns the authorization response
+/// (OAuth 2.0 Multiple Response Type Encoding Practices; Form Post Response Mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    /// Parameters in the redirect URI's query (the default for `code`).
+    #[default]
+    Query,
+    /// Parameters in the redirect URI's fragment.
+    Fragment,
+    /// Parameters in an HTML form POSTed to the redirect URI.
+    FormPost,
+}
+
+impl ResponseMode {
+    /// The `response_mode` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Fragment => "fragment",
+            Self::FormPost => "form_post",
+        }
+    }
+}
+
+/// A `prompt` value (OpenID Connect Core §3.1.2.1; `create` from OpenID Connect
+/// Prompt Create 1.0).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Prompt {
+    /// `none`: no UI; fails if interaction is needed. Cannot be combined with others.
+    None,
+    /// `login`: re-authenticate.
+    Login,
+    /// `consent`: ask for consent again.
+    Consent,
+    /// `select_account`: let the user choose an account.
+    SelectAccount,
+    /// `create`: show the sign-up page.
+    Create,
+    /// Any other value.
+    Other(String),
+}
+
+impl Prompt {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Login => "login",
+            Self::Consent => "consent",
+            Self::SelectAccount => "select_account",
+            Self::Create => "create",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+/// The URL to send the user agent to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthorizationUrl(String);
+
+impl AuthorizationUrl {
+    /// The URL as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The URL parsed.
+    pub fn to_url(&self) -> Result<url::Url, ConfigError> {
+        url::Url::parse(&self.0).map_err(|e| ConfigError::InvalidUrl {
+            what: "authorization URL",
+            detail: e.to_string(),
+        })
+    }
+    /// The URL as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for AuthorizationUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for AuthorizationUrl {
+    // The URL carries state and nonce, which are secrets until the callback.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = self.0.split('?').next().unwrap_or_default();
+        write!(f, "AuthorizationUrl({base}?[redacted])")
+    }
+}
+
+/// Parameter names the flow itself owns; `extra` cannot override them.
+const RESERVED: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+];
+
+/// An authorization-code request being configured.
+///
+/// `A` is [`Online`] or [`Offline`]; `P` is [`Pkce`] (default) or [`NoPkce`].
+/// Created by [`Client::authorization_request`]; finished by
+/// [`start`](AuthorizationRequest::start).
+#[must_use = "an authorization request does nothing until `start` is called"]
+pub struct AuthorizationRequest<A = Online, P = Pkce> {
+    core: Arc<ClientCore>,
+    scope: Scope,
+    redirect_uri: Option<RedirectUrl>,
+    response_mode: Option<ResponseMode>,
+    prompt: Vec<Prompt>,
+    max_age: Option<u64>,
+    login_hint: Option<String>,
+    ui_locales: Option<String>,
+    acr_values: Option<String>,
+    id_token_hint: Option<IdToken>,
+    state: Option<State>,
+    nonce: Option<Nonce>,
+    pkce_method: CodeChallengeMethod,
+    verifier: Option<CodeVerifier>,
+    extra: Vec<(String, String)>,
+    errors: Vec<ConfigError>,
+    _marker: PhantomData<fn() -> (A, P)>,
+}
+
+impl<A, P> fmt::Debug for AuthorizationRequest<A, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("scope", &self.scope)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("response_mode", &self.response_mode)
+            .field("prompt", &self.prompt)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H> Client<H> {
+    /// Starts an authorization-code request: scope `openid`, PKCE with S256, fresh
+    /// `state` and `nonce`, the client's redirect URI.
+    pub fn authorization_request(&self) -> AuthorizationRequest<Online, Pkce> {
+        AuthorizationRequest {
+            core: self.core.clone(),
+            scope: Scope::openid(),
+            redirect_uri: self.core.redirect_uri.clone(),
+            response_mode: None,
+            prompt: Vec::new(),
+            max_age: None,
+            login_hint: None,
+            ui_locales: None,
+            acr_values: None,
+            id_token_hint: None,
+            state: None,
+            nonce: None,
+            pkce_method: CodeChallengeMethod::S256,
+            verifier: None,
+            extra: Vec::new(),
+            errors: Vec::new(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<A, P> AuthorizationRequest<A, P> {
+    fn retype<A2, P2>(self) -> AuthorizationRequest<A2, P2> {
+        AuthorizationRequest {
+            core: self.core,
+            scope: self.scope,
+            redirect_uri: self.redirect_uri,
+            response_mode: self.response_mode,
+            prompt: self.prompt,
+            max_age: self.max_age,
+            login_hint: self.login_hint,
+            ui_locales: self.ui_locales,
+            acr_values: self.acr_values,
+            id_token_hint: self.id_token_hint,
+            state: self.state,
+            nonce: self.nonce,
+            pkce_method: self.pkce_method,
+            verifier: self.verifier,
+            extra: self.extra,
+            errors: self.errors,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Adds space-separated scope tokens (e.g. `"profile email"`). `offline_access`
+    /// is refused here: use [`offline_access`](AuthorizationRequest::offline_access),
+    /// which also changes the request's type.
+    pub fn scope(mut self, scope: &str) -> Self {
+        for token in scope.split(' ').filter(|t| !t.is_empty()) {
+            if token == Scope::OFFLINE_ACCESS {
+                self.errors.push(ConfigError::InvalidValue {
+                    what: "scope",
+                    detail: "request offline_access with .offline_access(), which yields refreshable tokens".into(),
+                });
+                continue;
+            }
+            match ScopeToken::new(token) {
+                Ok(t) => self.scope.push(t),
+                Err(e) => self.errors.push(e),
+            }
+        }
+        self
+    }
+
+    /// Removes `openid` from the scope: a plain OAuth 2.0 request, no ID token.
+    pub fn without_openid(mut self) -> Self {
+        self.scope.remove(Scope::OPENID);
+        self
+    }
+
+    /// Overrides the redirect URI for this request.
+    pub fn redirect_uri(mut self, uri: RedirectUrl) -> Self {
+        self.redirect_uri = Some(uri);
+        self
+    }
+    /// Sets the response mode (default: the provider's default, `query` for `code`).
+    pub fn response_mode(mut self, mode: ResponseMode) -> Self {
+        self.response_mode = Some(mode);
+        self
+    }
+    /// Adds a `prompt` value; several are sent space-separated.
+    pub fn prompt(mut self, prompt: Prompt) -> Self {
+        if !self.prompt.contains(&prompt) {
+            self.prompt.push(prompt);
+        }
+        self
+    }
+    /// Sets `max_age`: the ID token must then carry an `auth_time` no older than this.
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+    /// Sets `login_hint`.
+    pub fn login_hint(mut self, hint: impl Into<String>) -> Self {
+        self.login_hint = Some(hint.into());
+        self
+    }
+    /// Sets `ui_locales` (space-separated BCP 47 tags).
+    pub fn ui_locales(mut self, locales: impl Into<String>) -> Self {
+        self.ui_locales = Some(locales.into());
+        self
+    }
+    /// Sets `acr_values` (space-separated).
+    pub fn acr_values(mut self, values: impl Into<String>) -> Self {
+        self.acr_values = Some(values.into());
+        self
+    }
+    /// Sets `id_token_hint`.
+    pub fn id_token_hint(mut self, token: IdToken) -> Self {
+        self.id_token_hint = Some(token);
+        self
+    }
+    /// Overrides the generated `state`.
+    pub fn state(mut self, state: State) -> Self {
+        self.state = Some(state);
+        self
+    }
+    /// Overrides the generated `nonce`.
+    pub fn nonce(mut self, nonce: Nonce) -> Self {
+        self.nonce = Some(nonce);
+        self
+    }
+    /// Adds a provider-specific parameter. The flow's own parameters (`state`,
+    /// `nonce`, `code_challenge`, `redirect_uri`, `scope` …) cannot be overridden;
+    /// any other standard parameter set on the builder is replaced by it.
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        if RESERVED.contains(&name.as_str()) {
+            self.errors.push(ConfigError::InvalidValue {
+                what: "extra parameter",
+                detail: format!("{name} is set by the flow itself"),
+            });
+            return self;
+        }
+        let value = value.into();
+        match self.extra.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.extra.push((name, value)),
+        }
+        self
+    }
+}
+
+impl<P> AuthorizationRequest<Online, P> {
+    /// Asks for a refresh token: adds `offline_access` to the scope and
+    /// `prompt=consent` (which OpenID Connect Core §11 requires for it), and makes
+    /// the resulting tokens [`Offline`], the only kind that can refresh.
+    pub fn offline_access(self) -> AuthorizationRequest<Offline, P> {
+        let mut next = self.prompt(Prompt::Consent).retype::<Offline, P>();
+        next.scope.push(ScopeToken::offline_access());
+        next
+    }
+}
+
+impl<A> AuthorizationRequest<A, Pkce> {
+    /// Uses `plain` instead of `S256` — the weaker method, for providers that cannot
+    /// do S256 (RFC 7636 §4.2).
+    pub fn pkce_plain(mut self) -> Self {
+        self.pkce_method = CodeChallengeMethod::Plain;
+        self
+    }
+    /// Uses this verifier instead of a generated one.
+    pub fn code_verifier(mut self, verifier: CodeVerifier) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+    /// Turns PKCE off. Only confidential clients may do this; `start` refuses it for
+    /// a public client.
+    pub fn without_pkce(self) -> AuthorizationRequest<A, NoPkce> {
+        self.retype()
+    }
+}
+
+impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
+    /// Builds the authorization URL and the [`Pending`] flow that will receive the
+    /// callback. Fails if a builder call was given an invalid value, no redirect URI
+    /// is configured, the provider has no authorization endpoint, or a public client
+    /// turned PKCE off.
+    pub fn start(mut self) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
+        if let Some(e) = self.errors.into_iter().next() {
+            return Err(e.into());
+        }
+        let md = &self.core.metadata;
+        let endpoint =
+            ProviderMetadata::endpoint(&md.authorization_endpoint, "authorization_endpoint")?;
+        let redirect_uri = self
+            .redirect_uri
+            .take()
+            .ok_or(ConfigError::MissingCredential("a redirect_uri"))?;
+        if !P::ENABLED && !self.core.auth.is_confidential() {
+            return Err(ConfigError::InvalidValue {
+                what: "pkce",
+                detail: "public clients must use PKCE".into(),
+            }
+            .into());
+        }
+        if self.prompt.len() > 1 && self.prompt.contains(&Prompt::None) {
+            return Err(ConfigError::InvalidValue {
+                what: "prompt",
+                detail: "prompt=none cannot be combined with other values".into(),
+            }
+            .into());
+        }
+        let state = self.state.take().unwrap_or_else(State::random);
+        let nonce = self
+            .scope
+            .has_openid()
+            .then(|| self.nonce.take().unwrap_or_else(Nonce::random));
+        let (pkce, challenge) = P::begin(self.pkce_method, self.verifier.take());
+
+        let mut params: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(16 + self.extra.len());
+        params.push(("response_type", "code".into()));
+        params.push(("client_id", self.core.auth.client_id.as_str().into()));
+        params.push(("redirect_uri", redirect_uri.as_str().into()));
+        params.push(("scope", self.scope.to_string().into()));
+        params.push(("state", state.secret().into()));
+        if let Some(n) = &nonce {
+            params.push(("nonce", n.secret().into()));
+        }
+        if let Some(c) = &challenge {
+            params.push(("code_challenge", c.as_str().into()));
+            params.push(("code_challenge_method", c.method().as_str().into()));
+        }
+        if let Some(m) = self.response_mode {
+            params.push(("response_mode", m.as_str().into()));
+        }
+        if !self.prompt.is_empty() {
+            let joined: Vec<&str> = self.prompt.iter().map(Prompt::as_str).collect();
+            params.push(("prompt", joined.join(" ").into()));
+        }
+        let max_age_s = self.max_age.map(|m| m.to_string());
+        if let Some(m) = &max_age_s {
+            params.push(("max_age", m.as_str().into()));
+        }
+        for (name, value) in [
+            ("login_hint", self.login_hint.as_deref()),
+            ("ui_locales", self.ui_locales.as_deref()),
+            ("acr_values", self.acr_values.as_deref()),
+            (
+                "id_token_hint",
+                self.id_token_hint.as_ref().map(IdToken::secret),
+            ),
+        ] {
+            if let Some(v) = value {
+                params.push((name, v.into()));
+            }
+        }
+        for (name, value) in &self.extra {
+            params.retain(|(n, _)| *n != name.as_str());
+            params.push((name.as_str(), value.as_str().into()));
+        }
+        let url = build_url(endpoint.url(), &params);
+
+        let pending = Pending::new(
+            &self.core,
+            redirect_uri,
+            state,
+            nonce,
+            pkce,
+            self.scope,
+            self.max_age,
+            self.response_mode.unwrap_or_default(),
+        );
+        Ok((AuthorizationUrl(url), pending))
+    }
+}
+
+/// Appends `params` to `endpoint`, keeping its own query except for names in
+/// `params` (so no parameter appears twice), and percent-encoding every value.
+pub(crate) fn build_url(endpoint: &url::Url, params: &[(&str, Cow<'_, str>)]) -> String {
+    let base = &endpoint.as_str()[..endpoint
+        .as_str()
+        .find('?')
+        .unwrap_or(endpoint.as_str().len())];
+    let capacity = base.len()
+        + 1
+        + endpoint.query().map_or(0, str::len)
+        + params
+            .iter()
+            .map(|(n, v)| n.len() + v.len() * 3 + 2)
+            .sum::<usize>();
+    let mut out = String::with_capacity(capacity);
+    out.push_str(base);
+    let mut first = true;
+    if let Some(query) = endpoint.query().filter(|q| !q.is_empty()) {
+        let collides = url::form_urlencoded::parse(query.as_bytes())
+            .any(|(n, _)| params.iter().any(|(p, _)| *p == n));
+        if collides {
+            let kept = url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(n, _)| !params.iter().any(|(p, _)| *p == n));
+            let mut ser = url::form_urlencoded::Serializer::new(String::new());
+            ser.extend_pairs(kept);
+            let q = ser.finish();
+            if !q.is_empty() {
+                out.push('?');
+                out.push_str(&q);
+                first = false;
+            }
+        } else {
+            out.push('?');
+            out.push_str(query);
+            first = false;
+        }
+    }
+    for (name, value) in params {
+        out.push(if first { '?' } else { '&' });
+        first = false;
+        out.extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
+        out.push('=');
+        out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+    out
+}

@@ -1,0 +1,469 @@
+//! ID-token validation (OpenID Connect Core 1.0 §3.1.3.7, with §3.2.2.11 and
+//! §3.3.2.12 for `at_hash` / `c_hash`, and §12.2 for refreshed ID tokens).
+//!
+//! [`IdTokenValidator::validate`] is a pure function of the token, a key set and
+//! what the request expects; fetching keys is the flow layer's job.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::{ConfigError, Error, ValidationError};
+use crate::jose::{self, JwkSet, Jws, JwsAlgorithm};
+use crate::time::{Clock, SystemClock, unix_secs};
+use crate::types::{AccessToken, AuthorizationCode, ClientSecret, Nonce, ct_eq};
+
+/// The claims of a validated ID token (OpenID Connect Core §2).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IdTokenClaims {
+    /// `iss`: the issuer.
+    pub iss: String,
+    /// `sub`: the end-user's subject identifier at the issuer.
+    pub sub: String,
+    /// `aud`: the audiences (a single string on the wire becomes one element).
+    pub aud: Vec<String>,
+    /// `exp`, seconds since the epoch.
+    pub exp: i64,
+    /// `iat`, seconds since the epoch.
+    pub iat: i64,
+    /// `nbf`, if present.
+    pub nbf: Option<i64>,
+    /// `auth_time`, if present.
+    pub auth_time: Option<i64>,
+    /// `nonce`, if present.
+    pub nonce: Option<String>,
+    /// `acr`, if present.
+    pub acr: Option<String>,
+    /// `amr`, if present.
+    pub amr: Option<Vec<String>>,
+    /// `azp`, if present.
+    pub azp: Option<String>,
+    /// `at_hash`, if present.
+    pub at_hash: Option<String>,
+    /// `c_hash`, if present.
+    pub c_hash: Option<String>,
+    /// `sid` (session id, OpenID Connect Front/Back-Channel Logout), if present.
+    pub sid: Option<String>,
+    /// Every other claim (e.g. `name`, `email`), as sent.
+    pub additional: Map<String, Value>,
+}
+
+impl IdTokenClaims {
+    /// Another claim by name (e.g. `"email"`).
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.additional.get(name)
+    }
+
+    /// Reads the claims from a JSON object, with one precise error per malformed claim.
+    pub fn from_object(mut obj: Map<String, Value>) -> Result<Self, ValidationError> {
+        fn string(
+            obj: &mut Map<String, Value>,
+            name: &'static str,
+        ) -> Result<Option<String>, ValidationError> {
+            match obj.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(ValidationError::MissingClaim(name)),
+            }
+        }
+        fn date(
+            obj: &mut Map<String, Value>,
+            name: &'static str,
+        ) -> Result<Option<i64>, ValidationError> {
+            match obj.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                // Integers only: fractional, negative, out-of-range or string dates are refused.
+                Some(Value::Number(n)) => n
+                    .as_i64()
+                    .filter(|v| *v >= 0)
+                    .map(Some)
+                    .ok_or(ValidationError::MissingClaim(name)),
+                Some(_) => Err(ValidationError::MissingClaim(name)),
+            }
+        }
+        let required = |v: Option<String>, name| {
+            v.filter(|s| !s.is_empty())
+                .ok_or(ValidationError::MissingClaim(name))
+        };
+        let iss = required(string(&mut obj, "iss")?, "iss")?;
+        let sub = required(string(&mut obj, "sub")?, "sub")?;
+        let aud = match obj.remove("aud") {
+            Some(Value::String(s)) if !s.is_empty() => vec![s],
+            Some(Value::Array(items)) if !items.is_empty() => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) if !s.is_empty() => Ok(s),
+                    _ => Err(ValidationError::MissingClaim("aud")),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(ValidationError::MissingClaim("aud")),
+        };
+        let exp = date(&mut obj, "exp")?.ok_or(ValidationError::MissingClaim("exp"))?;
+        let iat = date(&mut obj, "iat")?.ok_or(ValidationError::MissingClaim("iat"))?;
+        let nbf = date(&mut obj, "nbf")?;
+        let auth_time = date(&mut obj, "auth_time")?;
+        let amr = match obj.remove("amr") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Ok(s),
+                        _ => Err(ValidationError::MissingClaim("amr")),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(_) => return Err(ValidationError::MissingClaim("amr")),
+        };
+        Ok(Self {
+            iss,
+            sub,
+            aud,
+            exp,
+            iat,
+            nbf,
+            auth_time,
+            nonce: string(&mut obj, "nonce")?,
+            acr: string(&mut obj, "acr")?,
+            amr,
+            azp: string(&mut obj, "azp")?,
+            at_hash: string(&mut obj, "at_hash")?,
+            c_hash: string(&mut obj, "c_hash")?,
+            sid: string(&mut obj, "sid")?,
+            additional: obj,
+        })
+    }
+}
+
+/// A hook deciding whether an `acr` value is acceptable (OpenID Connect Core §3.1.3.7 item 12).
+pub type AcrCheck = Arc<dyn Fn(Option<&str>) -> bool + Send + Sync>;
+
+/// What one particular ID token must match, beyond the client-wide rules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Expectations<'a> {
+    /// The nonce sent in the authorization request; the token must carry it.
+    pub nonce: Option<&'a Nonce>,
+    /// The access token issued with the ID token, checked against `at_hash`.
+    pub access_token: Option<&'a AccessToken>,
+    /// Whether `at_hash` must be present (implicit `id_token token`, hybrid front channel).
+    pub require_at_hash: bool,
+    /// The authorization code issued with the ID token, checked against `c_hash`.
+    pub code: Option<&'a AuthorizationCode>,
+    /// Whether `c_hash` must be present (hybrid `code id_token` front channel).
+    pub require_c_hash: bool,
+    /// The `max_age` sent in the request: `auth_time` becomes required and bounded.
+    pub max_age: Option<u64>,
+    /// For a refreshed or second ID token: the original claims; `iss` and `sub` must match
+    /// (OpenID Connect Core §12.2).
+    pub previous: Option<&'a IdTokenClaims>,
+}
+
+/// Client-wide ID-token rules: issuer, audience, algorithms, time and hooks.
+#[derive(Clone)]
+pub struct IdTokenValidator {
+    issuer: String,
+    client_id: String,
+    allowed_algs: Vec<JwsAlgorithm>,
+    client_secret: Option<ClientSecret>,
+    trusted_audiences: Vec<String>,
+    leeway: Duration,
+    clock: Arc<dyn Clock>,
+    acr_check: Option<AcrCheck>,
+    min_iat: Option<i64>,
+}
+
+impl std::fmt::Debug for IdTokenValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenValidator")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("allowed_algs", &self.allowed_algs)
+            .field("client_secret", &self.client_secret)
+            .field("trusted_audiences", &self.trusted_audiences)
+            .field("leeway", &self.leeway)
+            .field("clock", &self.clock)
+            .field("acr_check", &self.acr_check.as_ref().map(|_| "<hook>"))
+            .field("min_iat", &self.min_iat)
+            .finish()
+    }
+}
+
+impl IdTokenValidator {
+    /// Default clock-skew leeway: 60 seconds.
+    pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+    /// Rules for tokens from `issuer` to `client_id`, accepting only `allowed_algs`
+    /// (`none` can never be allowed: [`JwsAlgorithm`] has no such value).
+    pub fn new(
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+        allowed_algs: Vec<JwsAlgorithm>,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            allowed_algs,
+            client_secret: None,
+            trusted_audiences: Vec::new(),
+            leeway: Self::DEFAULT_LEEWAY,
+            clock: Arc::new(SystemClock),
+            acr_check: None,
+            min_iat: None,
+        }
+    }
+
+    /// The client secret, the key for HS256/384/512 ID tokens (OpenID Connect Core §10.1).
+    pub fn with_client_secret(mut self, secret: Option<ClientSecret>) -> Self {
+        self.client_secret = secret;
+        self
+    }
+    /// Audiences besides the client that are trusted to appear in `aud`.
+    pub fn with_trusted_audiences(mut self, audiences: Vec<String>) -> Self {
+        self.trusted_audiences = audiences;
+        self
+    }
+    /// Clock-skew leeway for `exp`, `iat`, `nbf` and `auth_time` (default 60 s).
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+    /// The clock to validate against.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// A hook that accepts or rejects the `acr` claim.
+    pub fn with_acr_check(mut self, check: AcrCheck) -> Self {
+        self.acr_check = Some(check);
+        self
+    }
+    /// Rejects tokens issued before this time (seconds since the epoch).
+    pub fn with_min_iat(mut self, min_iat: Option<i64>) -> Self {
+        self.min_iat = min_iat;
+        self
+    }
+    /// The allowed algorithms.
+    pub fn allowed_algs(&self) -> &[JwsAlgorithm] {
+        &self.allowed_algs
+    }
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Validates an ID token against `keys` and `expected`, returning its claims.
+    pub fn validate(
+        &self,
+        token: &str,
+        keys: &JwkSet,
+        expected: &Expectations<'_>,
+    ) -> Result<IdTokenClaims, Error> {
+        let jws = Jws::parse(token)?;
+        let alg = self.check_header(&jws)?;
+        self.verify_signature(&jws, alg, keys)?;
+        let obj: Map<String, Value> = jose::from_json_no_duplicates(jws.payload())?;
+        let claims = IdTokenClaims::from_object(obj)?;
+        self.check_claims(&claims, alg, expected)?;
+        Ok(claims)
+    }
+
+    /// Header rules: allowed `alg`, no unknown `crit`, no unencoded payload, JWT `typ`, no nesting.
+    pub(crate) fn check_header(&self, jws: &Jws<'_>) -> Result<JwsAlgorithm, ValidationError> {
+        let header = jws.header();
+        let disallowed = || ValidationError::DisallowedAlg {
+            alg: header.alg.clone(),
+        };
+        let alg = JwsAlgorithm::parse(&header.alg).map_err(|_| disallowed())?;
+        if !self.allowed_algs.contains(&alg) {
+            return Err(disallowed());
+        }
+        // RFC 7515 §4.1.11: every extension in `crit` must be understood; this crate understands none.
+        if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
+            return Err(ValidationError::CriticalHeader(first.clone()));
+        }
+        if header.b64 == Some(false) {
+            return Err(ValidationError::CriticalHeader("b64".into()));
+        }
+        if let Some(typ) = &header.typ {
+            let t = typ.to_ascii_lowercase();
+            if t != "jwt" && t != "application/jwt" {
+                return Err(ValidationError::UnexpectedType(typ.clone()));
+            }
+        }
+        if let Some(cty) = &header.cty {
+            return Err(ValidationError::UnexpectedType(format!("cty {cty}")));
+        }
+        Ok(alg)
+    }
+
+    /// Verifies the signature with the client secret (HS*) or a matching key from `keys`.
+    /// Keys named by `jku`, `x5u`, `jwk` or `x5c` headers are never used.
+    pub(crate) fn verify_signature(
+        &self,
+        jws: &Jws<'_>,
+        alg: JwsAlgorithm,
+        keys: &JwkSet,
+    ) -> Result<(), Error> {
+        if alg.is_symmetric() {
+            let secret = self
+                .client_secret
+                .as_ref()
+                .ok_or(ConfigError::MissingCredential(
+                    "a client secret to verify HS* tokens",
+                ))?;
+            return jose::verify_hmac(
+                alg,
+                secret.secret().as_bytes(),
+                jws.signing_input().as_bytes(),
+                jws.signature(),
+            )
+            .map_err(|_| ValidationError::Signature.into());
+        }
+        let kid = jws.header().kid.as_deref();
+        let mut tried = 0usize;
+        for jwk in keys.candidates(alg, kid) {
+            tried += 1;
+            if jwk
+                .key
+                .verify(alg, jws.signing_input().as_bytes(), jws.signature())
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
+        if tried == 0 {
+            Err(ValidationError::UnknownKey {
+                kid: kid.map(str::to_owned),
+                alg: alg.as_str().to_owned(),
+            }
+            .into())
+        } else {
+            Err(ValidationError::Signature.into())
+        }
+    }
+
+    /// Claim rules of OpenID Connect Core §3.1.3.7 items 2–5 and 9–13, plus hashes.
+    pub(crate) fn check_claims(
+        &self,
+        c: &IdTokenClaims,
+        alg: JwsAlgorithm,
+        x: &Expectations<'_>,
+    ) -> Result<(), ValidationError> {
+        if c.iss != self.issuer {
+            return Err(ValidationError::Issuer {
+                expected: self.issuer.clone(),
+                actual: c.iss.clone(),
+            });
+        }
+        if !c.aud.iter().any(|a| *a == self.client_id) {
+            return Err(ValidationError::AudienceMissingClient {
+                client_id: self.client_id.clone(),
+            });
+        }
+        if let Some(other) = c
+            .aud
+            .iter()
+            .find(|a| **a != self.client_id && !self.trusted_audiences.contains(a))
+        {
+            return Err(ValidationError::UntrustedAudience(other.clone()));
+        }
+        match &c.azp {
+            Some(azp) if *azp != self.client_id => {
+                return Err(ValidationError::AzpMismatch {
+                    expected: self.client_id.clone(),
+                    actual: azp.clone(),
+                });
+            }
+            None if c.aud.len() > 1 => return Err(ValidationError::AzpMissing),
+            _ => {}
+        }
+        let now = unix_secs(self.clock.now());
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
+        if now > c.exp.saturating_add(leeway) {
+            return Err(ValidationError::Expired {
+                exp: c.exp,
+                now,
+                leeway: self.leeway.as_secs(),
+            });
+        }
+        if c.iat > now.saturating_add(leeway) {
+            return Err(ValidationError::IssuedInFuture { iat: c.iat, now });
+        }
+        if let Some(min) = self.min_iat
+            && c.iat < min
+        {
+            return Err(ValidationError::IssuedTooLongAgo { iat: c.iat, min });
+        }
+        if let Some(nbf) = c.nbf
+            && nbf > now.saturating_add(leeway)
+        {
+            return Err(ValidationError::NotYetValid { nbf, now });
+        }
+        if let Some(expected) = x.nonce {
+            match &c.nonce {
+                None => return Err(ValidationError::NonceMissing),
+                Some(n) if !ct_eq(n.as_bytes(), expected.secret().as_bytes()) => {
+                    return Err(ValidationError::NonceMismatch);
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(prev) = x.previous {
+            if c.iss != prev.iss {
+                return Err(ValidationError::Issuer {
+                    expected: prev.iss.clone(),
+                    actual: c.iss.clone(),
+                });
+            }
+            if c.sub != prev.sub {
+                return Err(ValidationError::SubjectMismatch {
+                    expected: prev.sub.clone(),
+                    actual: c.sub.clone(),
+                });
+            }
+        }
+        match (&c.at_hash, x.access_token) {
+            (Some(h), Some(at))
+                if !ct_eq(
+                    h.as_bytes(),
+                    jose::left_half_hash(alg, at.secret()).as_bytes(),
+                ) =>
+            {
+                return Err(ValidationError::AtHashMismatch);
+            }
+            (None, _) if x.require_at_hash => return Err(ValidationError::AtHashMissing),
+            _ => {}
+        }
+        match (&c.c_hash, x.code) {
+            (Some(h), Some(code))
+                if !ct_eq(
+                    h.as_bytes(),
+                    jose::left_half_hash(alg, code.secret()).as_bytes(),
+                ) =>
+            {
+                return Err(ValidationError::CHashMismatch);
+            }
+            (None, _) if x.require_c_hash => return Err(ValidationError::CHashMissing),
+            _ => {}
+        }
+        if let Some(max_age) = x.max_age {
+            let auth_time = c.auth_time.ok_or(ValidationError::AuthTimeMissing)?;
+            let max = i64::try_from(max_age).unwrap_or(i64::MAX);
+            if now > auth_time.saturating_add(max).saturating_add(leeway) {
+                return Err(ValidationError::AuthTimeTooOld {
+                    auth_time,
+                    max_age,
+                    now,
+                });
+            }
+        }
+        if let Some(check) = &self.acr_check
+            && !check(c.acr.as_deref())
+        {
+            return Err(ValidationError::AcrRejected(c.acr.clone()));
+        }
+        Ok(())
+    }
+}
