@@ -17,6 +17,7 @@ const FIX_P384_SEC1: &str = include_str!("fixtures/jose/ec_p384_sec1.pem");
 const FIX_P384_JWK: &str = include_str!("fixtures/jose/ec_p384.jwk.json");
 const FIX_ED25519_PKCS8: &str = include_str!("fixtures/jose/ed25519_pkcs8.pem");
 const FIX_RSA1024_PKCS8: &str = include_str!("fixtures/jose/rsa1024_pkcs8.pem");
+const FIX_RSA1024_JWK: &str = include_str!("fixtures/jose/rsa1024.pub.jwk.json");
 
 /// One generated key per family, shared by the tests (RSA generation is slow).
 struct Keys {
@@ -66,6 +67,14 @@ fn raw_token(header: &str, payload: &[u8], sig: &[u8]) -> String {
     )
 }
 
+const OK: Result<(), JoseError> = Ok(());
+const BAD_SIG: Result<(), JoseError> = Err(JoseError::InvalidSignature);
+const MISMATCH: Option<JoseError> = Some(JoseError::KeyAlgorithmMismatch);
+
+fn invalid_key<T>(r: Result<T, JoseError>) -> bool {
+    matches!(r, Err(JoseError::InvalidKey(_)))
+}
+
 #[test]
 fn roundtrip_every_algorithm() {
     let payload = br#"{"iss":"https://op.example","sub":"alice"}"#;
@@ -91,38 +100,27 @@ fn roundtrip_every_algorithm() {
         if alg.is_symmetric() {
             assert_eq!(jws.header().kid, None);
             let input = jws.signing_input().as_bytes();
-            assert_eq!(verify_hmac(alg, secret, input, jws.signature()), Ok(()));
-            assert_eq!(
-                verify_hmac(alg, b"other", input, jws.signature()),
-                Err(JoseError::InvalidSignature)
-            );
-            assert_eq!(
-                verify_hmac(alg, secret, input, &bad),
-                Err(JoseError::InvalidSignature)
-            );
+            assert_eq!(verify_hmac(alg, secret, input, jws.signature()), OK);
+            assert_eq!(verify_hmac(alg, b"other", input, jws.signature()), BAD_SIG);
+            assert_eq!(verify_hmac(alg, secret, input, &bad), BAD_SIG);
         } else {
             let signer = key_for(alg);
             assert_eq!(jws.header().kid.as_deref(), signer.kid());
             let jwk = public_of(signer);
             assert!(jwk.key.supports(alg));
             let input = jws.signing_input().as_bytes();
-            assert_eq!(jwk.key.verify(alg, input, jws.signature()), Ok(()), "{alg}");
+            assert_eq!(jwk.key.verify(alg, input, jws.signature()), OK, "{alg}");
+            assert_eq!(jwk.key.verify(alg, input, &bad), BAD_SIG);
+            assert_eq!(jwk.key.verify(alg, b"tampered", jws.signature()), BAD_SIG);
             assert_eq!(
-                jwk.key.verify(alg, input, &bad),
-                Err(JoseError::InvalidSignature),
-                "{alg}"
-            );
-            assert_eq!(
-                jwk.key.verify(alg, b"tampered", jws.signature()),
-                Err(JoseError::InvalidSignature)
-            );
-            assert_eq!(
-                jwk.key.verify(JwsAlgorithm::HS256, input, jws.signature()),
-                Err(JoseError::KeyAlgorithmMismatch)
+                jwk.key
+                    .verify(JwsAlgorithm::HS256, input, jws.signature())
+                    .err(),
+                MISMATCH
             );
             // The same key through SigningKey::public_key.
             let pk = signer.public_key().unwrap();
-            assert_eq!(pk.verify(alg, input, jws.signature()), Ok(()));
+            assert_eq!(pk.verify(alg, input, jws.signature()), OK);
         }
     }
 }
@@ -132,29 +130,28 @@ fn key_algorithm_mismatches() {
     let k = keys();
     let h = Map::new;
     assert_eq!(
-        sign_compact(&k.p256, JwsAlgorithm::ES384, h(), b"x"),
-        Err(JoseError::KeyAlgorithmMismatch)
+        sign_compact(&k.p256, JwsAlgorithm::ES384, h(), b"x").err(),
+        MISMATCH
     );
     assert_eq!(
-        sign_compact(&k.rsa, JwsAlgorithm::EdDSA, h(), b"x"),
-        Err(JoseError::KeyAlgorithmMismatch)
+        sign_compact(&k.rsa, JwsAlgorithm::EdDSA, h(), b"x").err(),
+        MISMATCH
+    );
+    assert_eq!(k.ed.sign(JwsAlgorithm::HS256, b"x").err(), MISMATCH);
+    assert_eq!(
+        sign_compact_hmac(b"k", JwsAlgorithm::RS256, h(), b"x").err(),
+        MISMATCH
     );
     assert_eq!(
-        k.ed.sign(JwsAlgorithm::HS256, b"x"),
-        Err(JoseError::KeyAlgorithmMismatch)
+        verify_hmac(JwsAlgorithm::ES256, b"k", b"m", b"s").err(),
+        MISMATCH
     );
-    assert_eq!(
-        sign_compact_hmac(b"k", JwsAlgorithm::RS256, h(), b"x"),
-        Err(JoseError::KeyAlgorithmMismatch)
-    );
-    assert_eq!(
-        verify_hmac(JwsAlgorithm::ES256, b"k", b"m", b"s"),
-        Err(JoseError::KeyAlgorithmMismatch)
-    );
-    assert!(matches!(
-        verify_hmac(JwsAlgorithm::HS256, b"", b"m", b"s"),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(verify_hmac(
+        JwsAlgorithm::HS256,
+        b"",
+        b"m",
+        b"s"
+    )));
     let p256 = public_of(&k.p256).key;
     assert!(p256.supports(JwsAlgorithm::ES256));
     for alg in JwsAlgorithm::ALL {
@@ -188,7 +185,7 @@ fn rfc7515_a1_hs256_example() {
     let alg = jws.algorithm().unwrap();
     assert_eq!(
         verify_hmac(alg, &key, jws.signing_input().as_bytes(), jws.signature()),
-        Ok(())
+        OK
     );
 }
 
@@ -212,7 +209,7 @@ fn rfc8037_a4_ed25519_example() {
             jws.signing_input().as_bytes(),
             jws.signature()
         ),
-        Ok(())
+        OK
     );
     // Ed25519 is deterministic: signing with the private JWK reproduces the example.
     let key = SigningKey::from_jwk(private).unwrap();
@@ -413,11 +410,9 @@ fn too_large_rejected_before_decoding() {
     assert_eq!(Jws::parse(&token).err(), Some(JoseError::Base64));
 }
 
-fn rsa1024_like_jwk() -> Value {
-    // A 1024-bit odd modulus: refused on size before the crypto provider sees it.
-    let mut n = vec![0xC5u8; 128];
-    n[127] = 0x01;
-    json!({"kty":"RSA","kid":"weak","n": b64::encode(&n), "e":"AQAB"})
+/// A real 1024-bit RSA public key (RFC 7518 §3.3 requires 2048 bits or more).
+fn rsa1024_jwk() -> Value {
+    serde_json::from_str(FIX_RSA1024_JWK).unwrap()
 }
 
 fn off_curve(jwk: &Value) -> Value {
@@ -445,7 +440,7 @@ fn jwks_skips_unusable_keys() {
             {"kty":"EC","crv":"P-256","x": p256["x"]},
             {"kty":"RSA","n": rsa["n"], "e":"AAEAAQ="},
             {"kty":"RSA","n": rsa["n"], "e":"Ag"},
-            rsa1024_like_jwk(),
+            rsa1024_jwk(),
             off_curve(&p256),
             {"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"},
             {"kty":"RSA","kid":7,"n": rsa["n"], "e":"AQAB"},
@@ -472,14 +467,10 @@ fn jwks_skips_unusable_keys() {
     assert!(set.contains_kid("rsa-1") && set.contains_kid("p256-1") && set.contains_kid("ed-1"));
     assert!(!set.is_empty());
     // Direct parse errors name the problem.
-    assert!(matches!(
-        Jwk::from_json(&rsa1024_like_jwk()),
-        Err(JoseError::InvalidKey(_))
-    ));
-    assert!(matches!(
-        Jwk::from_json(&off_curve(&k.p256.public_jwk())),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(Jwk::from_json(&rsa1024_jwk())));
+    assert!(invalid_key(Jwk::from_json(&off_curve(
+        &k.p256.public_jwk()
+    ))));
     // Private members are ignored: a private JWK yields its public key.
     let private: Value = serde_json::from_str(FIX_P256_JWK).unwrap();
     assert_eq!(
@@ -624,7 +615,7 @@ fn assert_signs_and_verifies(key: &SigningKey, alg: JwsAlgorithm) {
     assert_eq!(
         jwk.key
             .verify(alg, jws.signing_input().as_bytes(), jws.signature()),
-        Ok(())
+        OK
     );
 }
 
@@ -678,7 +669,7 @@ fn pem_fixtures_and_private_jwks_agree() {
         let pk: PublicKey = Jwk::from_json(&pub_pem).unwrap().key;
         assert_eq!(
             pk.verify(alg, jws.signing_input().as_bytes(), jws.signature()),
-            Ok(())
+            OK
         );
     }
     let ed = SigningKey::from_pem(FIX_ED25519_PKCS8).unwrap();
@@ -688,40 +679,25 @@ fn pem_fixtures_and_private_jwks_agree() {
 
 #[test]
 fn bad_private_keys_rejected() {
-    assert!(matches!(
-        SigningKey::from_pem(FIX_RSA1024_PKCS8),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(SigningKey::from_pem(FIX_RSA1024_PKCS8)));
     for pem in [
         "",
         "hello",
         "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
     ] {
-        assert!(matches!(
-            SigningKey::from_pem(pem),
-            Err(JoseError::InvalidKey(_))
-        ));
+        assert!(invalid_key(SigningKey::from_pem(pem)));
     }
     // Inconsistent EC JWK: x/y of another key.
     let mut jwk: Value = serde_json::from_str(FIX_P256_JWK).unwrap();
     jwk["x"] = keys().p256.public_jwk()["x"].clone();
-    assert!(matches!(
-        SigningKey::from_jwk(&jwk.to_string()),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(SigningKey::from_jwk(&jwk.to_string())));
     // Corrupted RSA CRT parameter.
     let mut jwk: Value = serde_json::from_str(FIX_RSA_JWK).unwrap();
     jwk["dp"] = json!("AQAB");
-    assert!(matches!(
-        SigningKey::from_jwk(&jwk.to_string()),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(SigningKey::from_jwk(&jwk.to_string())));
     let mut jwk: Value = serde_json::from_str(FIX_RSA_JWK).unwrap();
     jwk.as_object_mut().unwrap().remove("qi");
-    assert!(matches!(
-        SigningKey::from_jwk(&jwk.to_string()),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(SigningKey::from_jwk(&jwk.to_string())));
     assert!(matches!(
         SigningKey::from_jwk(r#"{"kty":"oct","k":"AA"}"#),
         Err(JoseError::UnsupportedKeyType(_))
@@ -730,10 +706,7 @@ fn bad_private_keys_rejected() {
         SigningKey::from_jwk(r#"{"kty":"OKP","crv":"Ed25519","d":"AA","d":"AA"}"#),
         Err(JoseError::DuplicateMember(_))
     ));
-    assert!(matches!(
-        SigningKey::generate_rsa(1024),
-        Err(JoseError::InvalidKey(_))
-    ));
+    assert!(invalid_key(SigningKey::generate_rsa(1024)));
 }
 
 #[test]
@@ -784,4 +757,81 @@ fn no_secrets_in_debug_or_errors() {
     let long_alg = "X".repeat(10_000);
     let err = JwsAlgorithm::parse(&long_alg).unwrap_err();
     assert!(err.to_string().len() < 200);
+}
+
+#[test]
+fn key_edge_cases() {
+    let k = keys();
+    let rsa = k.rsa.public_jwk();
+    // A redundant leading zero in n is tolerated (harmless); the size is that of the value.
+    let mut n = b64::decode(rsa["n"].as_str().unwrap()).unwrap();
+    n.insert(0, 0);
+    let padded = json!({"kty":"RSA","n": b64::encode(&n), "e":"AQAB"});
+    let key = Jwk::from_json(&padded).unwrap().key;
+    assert_eq!(
+        (key.kty(), key.rsa_bits(), key.crv()),
+        ("RSA", Some(2048), None)
+    );
+    let sig = k.rsa.sign(JwsAlgorithm::RS512, b"m").unwrap();
+    assert_eq!(key.verify(JwsAlgorithm::RS512, b"m", &sig), OK);
+    // Signed with PKCS#1 v1.5, checked as PSS: refused.
+    assert_eq!(key.verify(JwsAlgorithm::PS512, b"m", &sig), BAD_SIG);
+    // Too large a modulus, even exponent.
+    assert!(invalid_key(PublicKey::from_rsa_components(
+        &[0xff; 1025],
+        &[1, 0, 1]
+    )));
+    assert!(invalid_key(PublicKey::from_rsa_components(&n, &[1, 0, 0])));
+    assert!(invalid_key(PublicKey::from_rsa_components(&n, &[1])));
+    // ECDSA signatures must be R || S, not ASN.1 DER; truncated HMACs fail.
+    let p256 = public_of(&k.p256).key;
+    assert_eq!(p256.crv(), Some("P-256"));
+    let mut sig = k.p256.sign(JwsAlgorithm::ES256, b"m").unwrap();
+    assert_eq!(p256.verify(JwsAlgorithm::ES256, b"m", &sig), OK);
+    sig.push(0);
+    assert_eq!(p256.verify(JwsAlgorithm::ES256, b"m", &sig), BAD_SIG);
+    let token = sign_compact_hmac(b"k", JwsAlgorithm::HS384, Map::new(), b"{}").unwrap();
+    let jws = Jws::parse(&token).unwrap();
+    let input = jws.signing_input().as_bytes();
+    let short = &jws.signature()[..jws.signature().len() - 1];
+    assert_eq!(
+        verify_hmac(JwsAlgorithm::HS384, b"k", input, short),
+        BAD_SIG
+    );
+    assert_eq!(
+        verify_hmac(JwsAlgorithm::HS512, b"k", input, jws.signature()),
+        BAD_SIG
+    );
+    // Ed25519 keys must be 32 octets.
+    assert!(invalid_key(PublicKey::from_ed25519(&[1; 31])));
+    assert!(matches!(
+        PublicKey::from_ec_coordinates("P-521", &[1; 66], &[1; 66]),
+        Err(JoseError::UnsupportedKeyType(_))
+    ));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn b64_roundtrips(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        proptest::prop_assert_eq!(b64::decode(&b64::encode(&bytes)), Ok(bytes));
+    }
+
+    #[test]
+    fn parsers_never_panic(input in "[A-Za-z0-9_\\-.={}\":,\\[\\] ]{0,300}") {
+        let _ = Jws::parse(&input);
+        let _ = JwkSet::parse(input.as_bytes());
+        let _ = SigningKey::from_jwk(&input);
+        let _ = SigningKey::from_pem(&input);
+        let _ = b64::decode(&input);
+    }
+
+    #[test]
+    fn structured_headers_never_panic(header in "\\{(\"[a-z]{1,4}\":(\"[A-Za-z0-9]{0,6}\"|[0-9]{1,3}|true|null|\\[\\]),?){0,5}\\}") {
+        let token = raw_token(&header, b"{}", b"sig");
+        if let Ok(jws) = Jws::parse(&token) {
+            let _ = jws.algorithm();
+        }
+    }
 }

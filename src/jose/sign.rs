@@ -14,7 +14,7 @@ use aws_lc_rs::signature::{
 use base64::Engine as _;
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
-use secrecy::zeroize::Zeroizing;
+use secrecy::zeroize::{Zeroize, Zeroizing};
 use serde_json::{Map, Value, json};
 
 use super::json::parse_value;
@@ -72,8 +72,9 @@ impl SigningKey {
     /// RSA shorter than 2048 bits, or otherwise rejected by the crypto provider.
     pub fn from_pem(pem: &str) -> Result<Self, JoseError> {
         let der = PrivateKeyDer::from_pem_slice(pem.as_bytes())
+            .map(Zeroizing::new)
             .map_err(|_| JoseError::InvalidKey("no PEM private key found".into()))?;
-        let pair = match &der {
+        let pair = match &*der {
             PrivateKeyDer::Pkcs1(k) => Pair::Rsa(
                 RsaKeyPair::from_der(k.secret_pkcs1_der())
                     .map_err(|e| rejected("PKCS#1 RSA key", e))?,
@@ -125,8 +126,9 @@ impl SigningKey {
     /// [`JoseError::UnsupportedKeyType`] for another key type or curve,
     /// [`JoseError::InvalidKey`] for missing members or inconsistent key material.
     pub fn from_jwk(json: &str) -> Result<Self, JoseError> {
-        let value = parse_value("JWK", json.as_bytes())?;
+        let value = WipeOnDrop(parse_value("JWK", json.as_bytes())?);
         let obj = value
+            .0
             .as_object()
             .ok_or_else(|| JoseError::InvalidKey("JWK is not a JSON object".into()))?;
         let pair = match req_str(obj, "kty")? {
@@ -418,6 +420,24 @@ impl SigningKey {
                 .try_sign(message)
                 .map(|sig| sig.as_ref().to_vec())
                 .map_err(|_| JoseError::Crypto("Ed25519 signing")),
+        }
+    }
+}
+
+/// Members of a private JWK that hold secret material (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
+const PRIVATE_MEMBERS: [&str; 6] = ["d", "p", "q", "dp", "dq", "qi"];
+
+/// A parsed private JWK whose secret members are overwritten when it is dropped.
+struct WipeOnDrop(Value);
+
+impl Drop for WipeOnDrop {
+    fn drop(&mut self) {
+        if let Value::Object(obj) = &mut self.0 {
+            for name in PRIVATE_MEMBERS {
+                if let Some(Value::String(secret)) = obj.get_mut(name) {
+                    secret.zeroize();
+                }
+            }
         }
     }
 }
