@@ -756,3 +756,146 @@ fn cookie_jar_paths_and_deletion() {
     assert!(jar.header_for(&at("http://127.0.0.1:9/")).is_none());
     assert!(jar.header_for(&at("http://localhost:9/auth/x")).is_none());
 }
+
+#[tokio::test]
+async fn hybrid_code_id_token_in_fragment() {
+    let op = support::shared();
+    let url = authorize_url(
+        op,
+        &[
+            ("client_id", HYBRID_CLIENT_ID),
+            ("response_type", "code id_token"),
+            ("scope", "openid"),
+            ("redirect_uri", REDIRECT_URI),
+            ("state", "s6"),
+            ("nonce", "n6"),
+        ],
+    );
+    let result = user_agent_authorize(&url, REDIRECT_URI).await;
+    assert!(
+        result
+            .clone()
+            .redirect()
+            .starts_with("http://127.0.0.1/cb#"),
+        "{result:?}"
+    );
+    let code = result.param("code").expect("code");
+    let claims = jwt_payload(&result.param("id_token").expect("id_token"));
+    assert_eq!(claims["nonce"], "n6");
+    // c_hash = base64url(left half of SHA-256(code)) for RS256.
+    let digest = Sha256::digest(code.as_bytes());
+    assert_eq!(claims["c_hash"], B64URL.encode(&digest[..16]).as_str());
+}
+
+#[tokio::test]
+async fn jwt_userinfo_and_resource_bound_access_tokens() {
+    let op = support::shared();
+    let auth = basic_auth(JWT_USERINFO_CLIENT_ID, JWT_USERINFO_CLIENT_SECRET);
+    let code_tokens = |resource: Option<&'static str>| {
+        let auth = auth.clone();
+        async move {
+            let mut params = vec![
+                ("client_id", JWT_USERINFO_CLIENT_ID),
+                ("response_type", "code"),
+                ("scope", "openid email api:read"),
+                ("redirect_uri", REDIRECT_URI),
+            ];
+            if let Some(r) = resource {
+                params.push(("resource", r));
+            }
+            let code = user_agent_authorize(&authorize_url(op, &params), REDIRECT_URI)
+                .await
+                .param("code")
+                .unwrap();
+            let mut form = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT_URI),
+            ];
+            // With `openid` in scope the token endpoint issues a userinfo token unless the
+            // resource is named again here (RFC 8707 §2.2).
+            if let Some(r) = resource {
+                form.push(("resource", r));
+            }
+            let body = form_urlencode(&form);
+            let response = post_form(&op.url("/token"), &[("authorization", &auth)], &body).await;
+            assert_eq!(response.status, 200, "{}", response.body);
+            response.json()
+        }
+    };
+
+    // No resource: an opaque access token for userinfo, which answers a signed JWT.
+    let tokens = code_tokens(None).await;
+    assert_eq!(
+        tokens["scope"], "openid email",
+        "API scopes need a resource: {tokens}"
+    );
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let userinfo = get(&op.url("/me"), &[("authorization", &bearer)]).await;
+    assert_eq!(userinfo.status, 200, "{}", userinfo.body);
+    assert!(
+        userinfo
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/jwt")
+    );
+    let claims = jwt_payload(&userinfo.body);
+    assert_eq!(claims["email"], "alice@example.com");
+    assert_eq!(claims["aud"], JWT_USERINFO_CLIENT_ID);
+
+    // resource=urn:example:jwt-api: a JWT access token for the API, refused by userinfo and
+    // not introspectable.
+    let tokens = code_tokens(Some(JWT_API_RESOURCE)).await;
+    let access_token = tokens["access_token"].as_str().unwrap();
+    assert_eq!(jwt_header(access_token)["typ"], "at+jwt");
+    assert_eq!(jwt_payload(access_token)["aud"], JWT_API_RESOURCE);
+    let bearer = format!("Bearer {access_token}");
+    let userinfo = get(&op.url("/me"), &[("authorization", &bearer)]).await;
+    assert_eq!(userinfo.status, 401, "{}", userinfo.body);
+    let introspection = post_form(
+        &op.url("/token/introspection"),
+        &[("authorization", &auth)],
+        &form_urlencode(&[("token", access_token)]),
+    )
+    .await;
+    assert_eq!(introspection.status, 400, "{}", introspection.body);
+    assert_eq!(introspection.json()["error"], "unsupported_token_type");
+}
+
+#[tokio::test]
+async fn par_wants_client_id_in_the_body_even_with_basic_auth() {
+    let op = support::shared();
+    let auth = basic_auth(BASIC_CLIENT_ID, BASIC_CLIENT_SECRET);
+    let mut params = vec![
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("redirect_uri", REDIRECT_URI),
+    ];
+    let response = post_form(
+        &op.url("/request"),
+        &[("authorization", &auth)],
+        &form_urlencode(&params),
+    )
+    .await;
+    assert_eq!(response.status, 400, "{}", response.body);
+    assert_eq!(response.json()["error"], "invalid_request");
+
+    params.push(("client_id", BASIC_CLIENT_ID));
+    let response = post_form(
+        &op.url("/request"),
+        &[("authorization", &auth)],
+        &form_urlencode(&params),
+    )
+    .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let request_uri = response.json()["request_uri"].as_str().unwrap().to_owned();
+    let url = authorize_url(
+        op,
+        &[
+            ("client_id", BASIC_CLIENT_ID),
+            ("request_uri", &request_uri),
+        ],
+    );
+    let result = user_agent_authorize(&url, REDIRECT_URI).await;
+    assert!(result.param("code").is_some(), "{result:?}");
+}

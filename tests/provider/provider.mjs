@@ -42,8 +42,13 @@
 //   * Access tokens bound to a resource indicator (resource=urn:example:api) are refused by the
 //     userinfo endpoint (their audience is the API). The normal flows without `resource` get an
 //     opaque access token usable at userinfo.
+//   * With `openid` in the scope, the token endpoint (code and refresh grants) issues an access
+//     token for userinfo unless the request names the resource again (`resource=...` in the
+//     token request, RFC 8707 §2.2); a `resource` on the authorization request alone is not
+//     enough. API scopes (api:read ...) are only granted for a resource.
 //   * urn:example:api issues opaque access tokens (introspectable); urn:example:jwt-api issues
-//     JWT access tokens (RS256, typ at+jwt), which the introspection endpoint does NOT accept.
+//     JWT access tokens (RS256, typ at+jwt), which the introspection endpoint refuses with
+//     400 unsupported_token_type ("Structured JWT Tokens cannot be introspected").
 //   * client_credentials: scopes for an API (api:read api:write) are only granted with a
 //     resource indicator (resource=urn:example:api); without one you get a token with no scope.
 //   * PAR (/request) wants client_id in the body even when authenticating with HTTP Basic.
@@ -52,6 +57,14 @@
 //   * form_post error responses are served with HTTP status 400 (success with 200).
 //   * The password grant is not built in; it is registered below (alice / wonderland, for
 //     basic-client). It is a TEST-ONLY extension: it skips everything an OP should check.
+//   * Every authorization response (query, fragment, form_post, errors too) carries `iss`
+//     (RFC 9207, authorization_response_iss_parameter_supported: true).
+//   * The first redirect to the interaction is a RELATIVE Location (`/interaction/<uid>`);
+//     resumes are absolute. All redirects in the flow are 303.
+//   * HS256 ID tokens (hs256-client) are MAC'd with the client secret and carry no `kid`;
+//     asymmetric ones carry kid rsa1 (RS256, PS256), ec1 (ES256) or ed1 (EdDSA).
+//   * client_secret_jwt / private_key_jwt assertions with aud = <issuer>/token are accepted at
+//     every endpoint that authenticates clients (token, introspection, revocation, PAR).
 //   * Cookies are signed (`_session` + `_session.sig`, ...) and path-scoped; the interaction
 //     cookie's path is the interaction URL, the resume cookie's path is <mount>/auth/<uid>.
 
