@@ -1,0 +1,512 @@
+// Test OpenID Provider for typed-oidc's integration tests.
+//
+// Runs panva's certified `oidc-provider` (9.x) on 127.0.0.1 with a scripted login/consent
+// interaction, so a plain HTTP user agent with a cookie jar (tests/support/ua.rs) can complete
+// every flow without a browser. Started by tests/support/mod.rs (`TestProvider::start()`).
+//
+// Usage:  node provider.mjs [port]        (port from argv, else $OP_PORT, else 0 = ephemeral)
+// Env:    OP_PORT            listening port (0 = ephemeral)
+//         OP_MOUNT=/oidc     mount the provider under a path prefix; issuer becomes
+//                            http://127.0.0.1:<port>/oidc (GenAuth-style paths)
+//         OP_MAX_LIFETIME_SECS  hard stop after this many seconds (default 900)
+//         OP_QUIET=1         silence oidc-provider's own console notices
+// Prints exactly one line `READY <issuer-origin>` (e.g. `READY http://127.0.0.1:43125`) on
+// stdout once listening; everything else goes to stderr. Exits when stdin closes (the parent
+// test process died or dropped the handle) or after the max lifetime.
+//
+// Scripted interaction (GET <mount>/interaction/:uid, no HTML):
+//   * login:   account id = the authorization request's `login_hint`, else `alice`;
+//              login_hint=deny  -> the authorization ends in error=access_denied
+//              ("End-User denied the request").
+//   * consent: grants everything that is missing (OIDC scopes incl. offline_access, claims
+//              requested with the claims parameter, resource-server scopes).
+// Pages that a browser would show as forms are made to auto-submit (RP-initiated logout
+// confirmation, device-flow user code confirmation) so the scripted user agent just follows.
+// Error pages (renderError) are JSON: {"error": "...", "error_description": "..."}.
+//
+// SURPRISES worth knowing when writing tests against this provider (oidc-provider 9.x):
+//   * It logs "Unsupported runtime. Use Node.js v22.x LTS" on Node 20; it works anyway.
+//   * `offline_access` is silently dropped unless the request carries prompt=consent AND the
+//     response_type contains `code` AND the client has the refresh_token grant. No refresh token
+//     is issued without it.
+//   * PKCE is mandatory for public clients (token_endpoint_auth_method=none), and only S256 is
+//     accepted; confidential clients may use PKCE but need not.
+//   * conformIdTokenClaims (default true): an ID token issued together with an access token
+//     (code flow, `id_token token`, hybrid) carries only sub + protocol claims; profile/email
+//     claims come from the userinfo endpoint. With response_type=id_token (no access token) the
+//     scope claims are in the ID token. Use the claims parameter to force claims into the token.
+//   * Refresh tokens rotate on every use (rotateRefreshToken: true); presenting an already
+//     rotated refresh token fails with invalid_grant AND revokes the whole grant (all tokens).
+//   * The authorization code is single-use; a replayed code fails with invalid_grant and
+//     revokes the tokens issued for it.
+//   * Access tokens bound to a resource indicator (resource=urn:example:api) are refused by the
+//     userinfo endpoint (their audience is the API). The normal flows without `resource` get an
+//     opaque access token usable at userinfo.
+//   * With `openid` in the scope, the token endpoint (code and refresh grants) issues an access
+//     token for userinfo unless the request names the resource again (`resource=...` in the
+//     token request, RFC 8707 §2.2); a `resource` on the authorization request alone is not
+//     enough. API scopes (api:read ...) are only granted for a resource.
+//   * urn:example:api issues opaque access tokens (introspectable); urn:example:jwt-api issues
+//     JWT access tokens (RS256, typ at+jwt), which the introspection endpoint refuses with
+//     400 unsupported_token_type ("Structured JWT Tokens cannot be introspected").
+//   * client_credentials: scopes for an API (api:read api:write) are only granted with a
+//     resource indicator (resource=urn:example:api); without one you get a token with no scope.
+//   * PAR (/request) wants client_id in the body even when authenticating with HTTP Basic.
+//   * Implicit/hybrid clients with http:// redirect URIs are normally forbidden; the documented
+//     override (Client.Schema.prototype.invalidate ignoring 'implicit-force-https') is applied.
+//   * form_post error responses are served with HTTP status 400 (success with 200).
+//   * The password grant is not built in; it is registered below (alice / wonderland, for
+//     basic-client). It is a TEST-ONLY extension: it skips everything an OP should check.
+//   * Every authorization response (query, fragment, form_post, errors too) carries `iss`
+//     (RFC 9207, authorization_response_iss_parameter_supported: true).
+//   * The first redirect to the interaction is a RELATIVE Location (`/interaction/<uid>`);
+//     resumes are absolute. All redirects in the flow are 303.
+//   * HS256 ID tokens (hs256-client) are MAC'd with the client secret and carry no `kid`;
+//     asymmetric ones carry kid rsa1 (RS256, PS256), ec1 (ES256) or ed1 (EdDSA).
+//   * client_secret_jwt / private_key_jwt assertions with aud = <issuer>/token are accepted at
+//     every endpoint that authenticates clients (token, introspection, revocation, PAR).
+//   * Cookies are signed (`_session` + `_session.sig`, ...) and path-scoped; the interaction
+//     cookie's path is the interaction URL, the resume cookie's path is <mount>/auth/<uid>.
+
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+
+import Provider, { errors } from 'oidc-provider';
+
+const here = (name) => new URL(name, import.meta.url);
+const readJson = (name) => JSON.parse(readFileSync(here(name), 'utf8'));
+
+const PORT = Number(process.argv[2] ?? process.env.OP_PORT ?? 0);
+const MOUNT = (process.env.OP_MOUNT ?? '').replace(/\/+$/, '');
+const MAX_LIFETIME_SECS = Number(process.env.OP_MAX_LIFETIME_SECS ?? 900);
+
+if (MOUNT && !/^\/[A-Za-z0-9._~\-/]+$/.test(MOUNT)) {
+  console.error(`OP_MOUNT must look like /path, got ${JSON.stringify(MOUNT)}`);
+  process.exit(2);
+}
+if (process.env.OP_QUIET) {
+  // oidc-provider's notices go through console.info/console.warn.
+  console.info = () => {};
+  console.warn = () => {};
+}
+
+// ---- stop by ourselves ---------------------------------------------------------------------
+// The parent keeps our stdin open; when it exits (or drops the pipe) stdin ends and so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+setTimeout(() => {
+  console.error(`test provider: max lifetime of ${MAX_LIFETIME_SECS}s reached, exiting`);
+  process.exit(0);
+}, MAX_LIFETIME_SECS * 1000).unref();
+
+// ---- keys & clients --------------------------------------------------------------------------
+const jwks = readJson('keys.json');
+const publicJwk = ({ d, p, q, dp, dq, qi, ...pub }) => pub;
+const clientJwks = { keys: [readJson('client-key.json'), readJson('client-key-ec.json')].map(publicJwk) };
+
+const REDIRECT_URI = 'http://127.0.0.1/cb';
+const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1/logged-out';
+const common = {
+  redirect_uris: [REDIRECT_URI],
+  post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+};
+
+// Keep in sync with tests/support/clients.rs.
+const clients = [
+  { ...common, client_id: 'public-pkce', token_endpoint_auth_method: 'none' },
+  {
+    ...common,
+    client_id: 'basic-client',
+    client_secret: 'basic-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token', 'password'],
+  },
+  {
+    ...common,
+    client_id: 'post-client',
+    client_secret: 'post-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_post',
+  },
+  {
+    ...common,
+    client_id: 'jwt-client',
+    client_secret: 'jwt-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_jwt',
+  },
+  {
+    ...common,
+    client_id: 'pkjwt-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: clientJwks,
+  },
+  {
+    ...common,
+    client_id: 'es256-client',
+    client_secret: 'es256-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'ES256',
+  },
+  {
+    ...common,
+    client_id: 'hs256-client',
+    client_secret: 'hs256-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_post',
+    id_token_signed_response_alg: 'HS256',
+  },
+  {
+    ...common,
+    client_id: 'eddsa-client',
+    client_secret: 'eddsa-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'EdDSA',
+  },
+  {
+    ...common,
+    client_id: 'ps256-client',
+    client_secret: 'ps256-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'PS256',
+  },
+  {
+    ...common,
+    client_id: 'jwt-userinfo-client',
+    client_secret: 'jwt-userinfo-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    userinfo_signed_response_alg: 'RS256',
+  },
+  {
+    ...common,
+    client_id: 'implicit-client',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['implicit'],
+    response_types: ['id_token', 'id_token token'],
+  },
+  {
+    ...common,
+    client_id: 'hybrid-client',
+    client_secret: 'hybrid-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'implicit', 'refresh_token'],
+    response_types: ['code id_token', 'code token', 'code id_token token', 'code'],
+  },
+  {
+    client_id: 'cc-client',
+    client_secret: 'cc-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'device-client',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+];
+
+// ---- resource servers (RFC 8707) -------------------------------------------------------------
+const resourceServers = {
+  'urn:example:api': {
+    scope: 'api:read api:write',
+    audience: 'urn:example:api',
+    accessTokenTTL: 600,
+    accessTokenFormat: 'opaque',
+  },
+  'urn:example:jwt-api': {
+    scope: 'api:read api:write',
+    audience: 'urn:example:jwt-api',
+    accessTokenTTL: 600,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } },
+  },
+};
+
+// ---- accounts --------------------------------------------------------------------------------
+const capitalize = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+async function findAccount(_ctx, sub) {
+  return {
+    accountId: sub,
+    async claims(_use, _scope, _claims, _rejected) {
+      return {
+        sub,
+        name: capitalize(sub),
+        given_name: capitalize(sub),
+        family_name: 'Test',
+        preferred_username: sub,
+        email: `${sub}@example.com`,
+        email_verified: true,
+        phone_number: '+1 555 0100',
+        phone_number_verified: false,
+        address: { country: 'Wonderland', locality: 'Rabbit Hole' },
+      };
+    },
+  };
+}
+
+// ---- pages a browser would show: make them auto-submit or JSON ----------------------------
+const autoSubmit = (ctx, formHtml) => {
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>
+<html><head><title>Submitting</title>
+<script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit() });</script>
+</head><body>${formHtml}</body></html>`;
+};
+const page = (ctx, title) => {
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
+};
+
+const configuration = {
+  clients,
+  jwks,
+  findAccount,
+  cookies: { keys: ['typed-oidc-test-cookie-key-0123456789abcdef'] },
+  claims: {
+    acr: null,
+    auth_time: null,
+    iss: null,
+    sid: null,
+    openid: ['sub'],
+    profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+    email: ['email', 'email_verified'],
+    address: ['address'],
+    phone: ['phone_number', 'phone_number_verified'],
+  },
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'address', 'phone'],
+  responseTypes: [
+    'code',
+    'id_token',
+    'id_token token',
+    'code id_token',
+    'code token',
+    'code id_token token',
+    'none',
+  ],
+  enabledJWA: {
+    idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
+    userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
+    clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
+  },
+  rotateRefreshToken: true,
+  clientBasedCORS: () => false,
+  renderError(ctx, out, _error) {
+    ctx.type = 'json';
+    ctx.body = out;
+  },
+  interactions: {
+    url: (_ctx, interaction) => `${MOUNT}/interaction/${interaction.uid}`,
+  },
+  ttl: {
+    AccessToken: 3600,
+    AuthorizationCode: 60,
+    ClientCredentials: 600,
+    DeviceCode: 600,
+    Grant: 86400,
+    IdToken: 3600,
+    Interaction: 600,
+    RefreshToken: 86400,
+    Session: 86400,
+  },
+  features: {
+    devInteractions: { enabled: false },
+    claimsParameter: { enabled: true },
+    clientCredentials: { enabled: true },
+    deviceFlow: {
+      enabled: true,
+      userCodeInputSource(ctx, form, _out, err) {
+        // Only reached without ?user_code= (with it the provider auto-posts by itself).
+        ctx.type = 'html';
+        ctx.body = `<!DOCTYPE html><html><head><title>Device sign-in</title></head><body>
+<p>${err ? `error: ${err.name}` : 'enter the code'}</p>${form}</body></html>`;
+      },
+      userCodeConfirmSource(ctx, form) {
+        autoSubmit(ctx, form); // form already carries confirm=yes
+      },
+      successSource(ctx) {
+        page(ctx, 'Device sign-in success');
+      },
+    },
+    introspection: { enabled: true, allowedPolicy: async () => true },
+    revocation: {
+      enabled: true,
+      allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+    },
+    jwtUserinfo: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (_ctx, _client, oneOf) => oneOf,
+      useGrantedResource: async () => false,
+      getResourceServerInfo: async (_ctx, resourceIndicator) => {
+        const info = resourceServers[resourceIndicator];
+        if (!info) throw new errors.InvalidTarget();
+        return info;
+      },
+    },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource(ctx, form) {
+        // Confirm the sign-out (logout=yes) without a click.
+        autoSubmit(ctx, form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>'));
+      },
+      postLogoutSuccessSource(ctx) {
+        page(ctx, 'Signed out');
+      },
+    },
+    userinfo: { enabled: true },
+  },
+};
+
+// ---- server: listen first (ephemeral port), then build the provider for that issuer -------
+let provider;
+let callback;
+
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params, session } = details;
+  const hint = params.login_hint;
+
+  if (hint === 'deny') {
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied',
+      error_description: 'End-User denied the request',
+    }, { mergeWithLastSubmission: false });
+    return;
+  }
+
+  if (prompt.name === 'login') {
+    await provider.interactionFinished(req, res, {
+      login: { accountId: hint || 'alice' },
+    }, { mergeWithLastSubmission: false });
+    return;
+  }
+
+  if (prompt.name === 'consent') {
+    let { grantId } = details;
+    const grant = grantId
+      ? await provider.Grant.find(grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    if (missingResourceScopes) {
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes)) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+    }
+    grantId = await grant.save();
+    const consent = details.grantId ? {} : { grantId };
+    await provider.interactionFinished(req, res, { consent }, { mergeWithLastSubmission: true });
+    return;
+  }
+
+  throw new Error(`unexpected prompt ${prompt.name}`);
+}
+
+function sendJson(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  if (!provider) {
+    sendJson(res, 503, { error: 'temporarily_unavailable' });
+    return;
+  }
+  if (MOUNT) {
+    const url = req.url;
+    if (!(url === MOUNT || url.startsWith(`${MOUNT}/`) || url.startsWith(`${MOUNT}?`))) {
+      sendJson(res, 404, { error: 'not_found', error_description: `outside of mount ${MOUNT}` });
+      return;
+    }
+    // oidc-provider derives its mount path from originalUrl vs url (as express does).
+    req.originalUrl = url;
+    req.url = url.slice(MOUNT.length) || '/';
+    if (req.url.startsWith('?')) req.url = `/${req.url}`;
+  }
+  if (/^\/interaction\/[^/?]+(\?.*)?$/.test(req.url)) {
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { error: 'method_not_allowed' });
+      return;
+    }
+    interaction(req, res).catch((err) => {
+      console.error('interaction failed:', err);
+      if (!res.headersSent) {
+        sendJson(res, 400, { error: err.error || 'interaction_failed', error_description: err.error_description || String(err.message) });
+      } else {
+        res.end();
+      }
+    });
+    return;
+  }
+  callback(req, res);
+});
+
+server.listen(PORT, '127.0.0.1', () => {
+  const { port } = server.address();
+  const origin = `http://127.0.0.1:${port}`;
+  provider = new Provider(`${origin}${MOUNT}`, configuration);
+
+  // Documented override: allow http:// (loopback) redirect URIs for implicit/hybrid web clients.
+  const { invalidate: orig } = provider.Client.Schema.prototype;
+  provider.Client.Schema.prototype.invalidate = function invalidate(message, code) {
+    if (code === 'implicit-force-https') return;
+    orig.call(this, message, code);
+  };
+
+  // TEST-ONLY resource owner password credentials grant (RFC 6749 §4.3), removed from OAuth 2.1
+  // and not built into oidc-provider. Accepts alice / wonderland only.
+  provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
+
+  provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
+  callback = provider.callback();
+  process.stdout.write(`READY ${origin}\n`);
+});
+
+async function passwordGrant(ctx) {
+  const { client, params } = ctx.oidc;
+  if (params.username !== 'alice' || params.password !== 'wonderland') {
+    throw new errors.InvalidGrant('invalid resource owner credentials');
+  }
+  const known = new Set(configuration.scopes);
+  const requested = (params.scope || 'openid').split(' ').filter((s) => known.has(s));
+  const scope = requested.join(' ');
+  const accountId = 'alice';
+
+  const grant = new provider.Grant({ accountId, clientId: client.clientId });
+  grant.addOIDCScope(scope);
+  const grantId = await grant.save();
+
+  const at = new provider.AccessToken({ accountId, client, grantId, gty: 'password', scope });
+  const accessToken = await at.save();
+
+  let refreshToken;
+  if (requested.includes('offline_access') && client.grantTypeAllowed('refresh_token')) {
+    const rt = new provider.RefreshToken({ accountId, client, grantId, gty: 'password', scope, rotations: 0 });
+    refreshToken = await rt.save();
+  }
+
+  let idToken;
+  if (requested.includes('openid')) {
+    const account = await findAccount(ctx, accountId);
+    const token = new provider.IdToken(await account.claims('id_token', scope, {}, []), { ctx });
+    token.scope = 'openid';
+    idToken = await token.issue({ use: 'idtoken' });
+  }
+
+  ctx.body = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: at.expiration,
+    id_token: idToken,
+    refresh_token: refreshToken,
+    scope,
+  };
+}
