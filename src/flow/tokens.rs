@@ -26,7 +26,7 @@ pub struct Tokens<A: Access = super::Online> {
     access_token: AccessToken,
     token_type: TokenType,
     expires_at: Option<SystemTime>,
-    refresh: A::Refresh,
+    refresh_slot: A::Refresh,
     id_token: Option<IdToken>,
     claims: Option<IdTokenClaims>,
     scope: Scope,
@@ -41,7 +41,7 @@ impl<A: Access> Clone for Tokens<A> {
             access_token: self.access_token.clone(),
             token_type: self.token_type.clone(),
             expires_at: self.expires_at,
-            refresh: self.refresh.clone(),
+            refresh_slot: self.refresh_slot.clone(),
             id_token: self.id_token.clone(),
             claims: self.claims.clone(),
             scope: self.scope.clone(),
@@ -57,7 +57,7 @@ impl<A: Access> std::fmt::Debug for Tokens<A> {
             .field("access_token", &self.access_token)
             .field("token_type", &self.token_type)
             .field("expires_at", &self.expires_at)
-            .field("refresh_token", &A::refresh_token(&self.refresh))
+            .field("refresh_token", &A::refresh_token(&self.refresh_slot))
             .field("id_token", &self.id_token)
             .field("claims", &self.claims)
             .field("scope", &self.scope)
@@ -98,7 +98,7 @@ impl<A: Access> Tokens<A> {
     }
     /// The refresh token, if any.
     pub fn refresh_token_opt(&self) -> Option<&RefreshToken> {
-        A::refresh_token(&self.refresh)
+        A::refresh_token(&self.refresh_slot)
     }
     /// Other members of the token response.
     pub fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
@@ -109,7 +109,7 @@ impl<A: Access> Tokens<A> {
 impl Tokens<Offline> {
     /// The refresh token (always present for offline tokens).
     pub fn refresh_token(&self) -> &RefreshToken {
-        &self.refresh
+        &self.refresh_slot
     }
 
     /// Refreshes the tokens (RFC 6749 §6). A rotated refresh token replaces the old
@@ -123,7 +123,7 @@ impl Tokens<Offline> {
     ) -> Result<Tokens<Offline>, Error> {
         let mut form = Form::new();
         form.set("grant_type", "refresh_token")
-            .set("refresh_token", self.refresh.secret());
+            .set("refresh_token", self.refresh_slot.secret());
         let request = client.authenticated_post(client.token_endpoint()?, form)?;
         let response = client.http.execute(request).await?;
         let parsed = TokenResponse::from_response(&response)?;
@@ -141,7 +141,7 @@ impl Tokens<Offline> {
         let refresh = parsed
             .refresh_token
             .clone()
-            .unwrap_or_else(|| self.refresh.clone());
+            .unwrap_or_else(|| self.refresh_slot.clone());
         let id_token = parsed.id_token.clone().or_else(|| self.id_token.clone());
         let claims = claims.or_else(|| self.claims.clone());
         Ok(Tokens::from_parts(
@@ -158,7 +158,7 @@ impl Tokens<Offline> {
 impl<A: Access> Tokens<A> {
     fn from_parts<H>(
         parsed: TokenResponse,
-        refresh: A::Refresh,
+        refresh_slot: A::Refresh,
         id_token: Option<IdToken>,
         claims: Option<IdTokenClaims>,
         requested_scope: Scope,
@@ -169,7 +169,7 @@ impl<A: Access> Tokens<A> {
             access_token: parsed.access_token,
             token_type: parsed.token_type,
             expires_at: parsed.expires_in.and_then(|d| now.checked_add(d)),
-            refresh,
+            refresh_slot,
             id_token,
             claims,
             scope: parsed.scope.unwrap_or(requested_scope),
