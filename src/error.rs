@@ -8,7 +8,7 @@
 use std::fmt;
 
 pub use crate::http::TransportError;
-pub use crate::jose::JoseError;
+// LOCAL (transport worktree only): pub use crate::jose::JoseError;
 
 /// Every way a typed-oidc operation can fail.
 #[derive(Debug, thiserror::Error)]
@@ -23,9 +23,7 @@ pub enum Error {
     /// A token failed one of the OpenID Connect validation rules.
     #[error("validation: {0}")]
     Validation(#[from] ValidationError),
-    /// A JWS, JWK or JWK Set is malformed or unusable.
-    #[error("JOSE: {0}")]
-    Jose(#[from] JoseError),
+    // LOCAL (transport worktree only): Jose(#[from] JoseError),
     /// A provider response is not what the protocol requires (status, content type, JSON).
     #[error("response: {0}")]
     Response(#[from] ResponseError),

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod http;
-pub mod jose;
+// LOCAL (transport worktree only, not for merge): jose/ lives on another branch.
+// pub mod jose;
 
 pub use error::{Error, Result};

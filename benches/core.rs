@@ -1,0 +1,2 @@
+//! LOCAL stub (transport worktree only, not for merge).
+fn main() {}
