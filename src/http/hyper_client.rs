@@ -30,7 +30,7 @@ use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -64,19 +64,29 @@ const DEFAULT_USER_AGENT: &str = concat!("typed-oidc/", env!("CARGO_PKG_VERSION"
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// How many idle connections are kept per origin.
 const POOL_MAX_IDLE_PER_HOST: usize = 8;
+/// How many runtimes keep a connection pool at once; the least recently used
+/// pool is dropped to make room (its connections are then reopened on demand).
+const MAX_RUNTIME_POOLS: usize = 8;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type Connector = DeadlineConnector<HttpsConnector<HttpConnector<LoopbackAwareResolver>>>;
+type PooledClient = Client<Connector, Full<Bytes>>;
 
 /// The default [`HttpClient`]: hyper 1 with a connection pool, rustls (aws-lc-rs)
 /// and the platform's root certificates.
 ///
-/// Cloning is cheap and clones share one connection pool. The client may be
-/// used from any Tokio runtime, multi-thread or current-thread, and from one
-/// runtime after another: a pooled connection whose runtime has shut down is
-/// detected as closed and replaced, never reused. Requests must be polled
-/// inside a Tokio runtime with its I/O and time drivers enabled.
+/// Cloning is cheap and clones share their connection pools. The client may
+/// be used from any Tokio runtime, multi-thread or current-thread, from one
+/// runtime after another and from several at once (a `static` client shared
+/// by `#[tokio::test]`s, a sync wrapper calling `block_on`): each runtime gets
+/// its own pool. A pooled connection is driven by a task of the runtime that
+/// opened it, so handing it to another runtime would make that runtime's
+/// request wait on one that may be idle (a current-thread runtime outside
+/// `block_on`) or shutting down. The pools of the eight most recently used
+/// runtimes are kept. Requests must be polled inside a Tokio
+/// runtime with its I/O and time drivers enabled; otherwise they fail with
+/// [`TransportError::InvalidRequest`].
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), typed_oidc::http::TransportError> {
@@ -100,7 +110,9 @@ pub struct HyperClient {
 }
 
 struct Inner {
-    client: Client<Connector, Full<Bytes>>,
+    connector: Connector,
+    /// One pool per runtime, least recently used first.
+    pools: Mutex<Vec<(tokio::runtime::Id, PooledClient)>>,
     connect_timeout: Duration,
     timeout: Duration,
     max_response_bytes: usize,
@@ -265,16 +277,10 @@ impl HyperClientBuilder {
             inner: https,
             timeout: self.connect_timeout,
         };
-        // No pool timer: hyper-util would then spawn an idle-reaper task on the
-        // first runtime that uses the client and never again. Without it, idle
-        // expiry is checked at checkout, which works on any runtime.
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-            .build(connector);
         Ok(HyperClient {
             inner: Arc::new(Inner {
-                client,
+                connector,
+                pools: Mutex::new(Vec::new()),
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
@@ -302,14 +308,41 @@ fn default_tls_config() -> Result<rustls::ClientConfig, TransportError> {
 }
 
 impl Inner {
+    /// The pooled client of the runtime `rt`, created on first use.
+    fn client_for(&self, rt: &tokio::runtime::Handle) -> PooledClient {
+        let id = rt.id();
+        // Nothing below can panic while the lock is held, but a poisoned pool
+        // list is still a valid one.
+        let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(i) = pools.iter().position(|(owner, _)| *owner == id) {
+            let entry = pools.remove(i);
+            let client = entry.1.clone();
+            pools.push(entry);
+            return client;
+        }
+        if pools.len() >= MAX_RUNTIME_POOLS {
+            pools.remove(0);
+        }
+        // No pool timer: with one, hyper-util spawns an idle-reaper task on the
+        // runtime that first fills the pool. Without it, idle expiry is
+        // checked at checkout.
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+            .build(self.connector.clone());
+        pools.push((id, client.clone()));
+        client
+    }
+
     async fn execute(&self, request: Request<Vec<u8>>) -> Result<Response<Bytes>, TransportError> {
         let (mut parts, body) = request.into_parts();
         let target = Target::check(&parts.uri)?;
-        if tokio::runtime::Handle::try_current().is_err() {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return Err(TransportError::InvalidRequest(
                 "HyperClient must be polled inside a Tokio runtime".to_owned(),
             ));
-        }
+        };
+        let client = self.client_for(&runtime);
         let redactor = Redactor::new(&parts.uri, &parts.headers);
         parts.uri = target.uri.clone();
         // The pooled client picks HTTP/2 from ALPN; the request must not ask for it itself.
@@ -326,8 +359,7 @@ impl Inner {
         let request = Request::from_parts(parts, Full::new(Bytes::from(body)));
 
         let exchange = async {
-            let response = self
-                .client
+            let response = client
                 .request(request)
                 .await
                 .map_err(|e| self.classify(&e, &method, &target, &redactor))?;
@@ -482,17 +514,15 @@ impl Redactor {
             }
         }
         for (name, value) in headers {
-            if value.is_sensitive()
+            let credential = value.is_sensitive()
                 || name == AUTHORIZATION
                 || name == PROXY_AUTHORIZATION
                 || name == COOKIE
-                || name.as_str() == "dpop"
+                || name.as_str() == "dpop";
+            if let (true, Ok(v)) = (credential, value.to_str())
+                && v.len() >= 3
             {
-                if let Ok(v) = value.to_str() {
-                    if v.len() >= 3 {
-                        secrets.push(v.to_owned());
-                    }
-                }
+                secrets.push(v.to_owned());
             }
         }
         // Longest first, so a secret containing another is removed whole.
