@@ -29,24 +29,34 @@ pub struct IdTokenClaims {
     /// `iat`, seconds since the epoch.
     pub iat: i64,
     /// `nbf`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     /// `auth_time`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// `nonce`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// `acr`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// `amr`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<String>>,
     /// `azp`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azp: Option<String>,
     /// `at_hash`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_hash: Option<String>,
     /// `c_hash`, if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c_hash: Option<String>,
     /// `sid` (session id, OpenID Connect Front/Back-Channel Logout), if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Every other claim (e.g. `name`, `email`), as sent.
+    #[serde(flatten)]
     pub additional: Map<String, Value>,
 }
 
