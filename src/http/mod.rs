@@ -14,6 +14,8 @@ use bytes::Bytes;
 #[cfg(feature = "hyper-client")]
 mod hyper_client;
 #[cfg(feature = "hyper-client")]
+mod policy;
+#[cfg(feature = "hyper-client")]
 pub use hyper_client::{HyperClient, HyperClientBuilder};
 
 /// Carries one HTTP request to a provider and returns its response.
