@@ -30,27 +30,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. Authorization request: PKCE (S256), state and nonce are generated; asking for
     //    offline access makes the tokens refreshable, in the type.
-    let (url, pending) = client.authorization_request().scope("profile email").offline_access().start()?;
-    println!("Authorization URL: {}", url.as_str().split('?').next().unwrap_or_default());
+    let (url, pending) = client
+        .authorization_request()
+        .scope("profile email")
+        .offline_access()
+        .start()?;
+    println!(
+        "Authorization URL: {}",
+        url.as_str().split('?').next().unwrap_or_default()
+    );
 
     // A web app would keep `pending` in its session between redirect and callback.
     let session = serde_json::to_string(&pending)?;
     let pending: Pending<typed_oidc::Offline, typed_oidc::Pkce> = serde_json::from_str(&session)?;
 
     // 4. The browser logs in and consents; the provider redirects back.
-    let callback = support::user_agent_authorize(url.as_str(), support::clients::REDIRECT_URI).await.redirect();
+    let callback = support::user_agent_authorize(url.as_str(), support::clients::REDIRECT_URI)
+        .await
+        .redirect();
 
     // 5. The callback is checked (iss, state), the code exchanged (with the PKCE
     //    verifier), and the ID token validated (signature, iss, aud, exp, iat, nonce, at_hash).
     let tokens = pending.callback(&callback)?.exchange(&client).await?;
     let claims = tokens.id_token_claims().ok_or("no ID token")?;
-    println!("Verified ID-token claims:\n{}", serde_json::to_string_pretty(claims)?);
+    println!(
+        "Verified ID-token claims:\n{}",
+        serde_json::to_string_pretty(claims)?
+    );
 
     // 6. Offline tokens can refresh; the new ID token must keep iss and sub.
     let refreshed = tokens.refresh(&client).await?;
     println!(
         "Refreshed: new access token issued, subject still {}",
-        refreshed.id_token_claims().map(|c| c.sub.as_str()).unwrap_or("?")
+        refreshed
+            .id_token_claims()
+            .map(|c| c.sub.as_str())
+            .unwrap_or("?")
     );
     println!("Tokens (Debug never shows secrets): {refreshed:?}");
     drop(provider);

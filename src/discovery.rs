@@ -2,7 +2,7 @@
 //!
 //! [`ProviderMetadata::discovery_request`] builds the request and
 //! [`ProviderMetadata::from_response`] parses and checks the answer (sans-IO);
-//! [`crate::Client::discover`] drives both over an [`crate::http::HttpClient`].
+//! [`crate::ClientBuilder::discover`] drives both over an [`crate::http::HttpClient`].
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};

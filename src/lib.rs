@@ -34,3 +34,8 @@ pub use flow::{
 };
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
 pub use types::*;
+
+/// The README's code blocks, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

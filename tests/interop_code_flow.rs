@@ -23,7 +23,11 @@ fn redirect() -> RedirectUrl {
 
 async fn discover(builder: ClientBuilder) -> Client<HyperClient> {
     let http = HyperClient::new().expect("hyper client");
-    builder.redirect_uri(redirect()).discover(&issuer(), http).await.expect("discovery against the test provider")
+    builder
+        .redirect_uri(redirect())
+        .discover(&issuer(), http)
+        .await
+        .expect("discovery against the test provider")
 }
 
 /// Runs the front channel with the scripted user agent and the back channel with the
@@ -33,8 +37,14 @@ async fn login<A: Access, P: PkceMode>(
     request: AuthorizationRequest<A, P>,
 ) -> (Tokens<A>, String) {
     let (url, pending) = request.start().expect("authorization request");
-    let nonce = pending.nonce().expect("openid request has a nonce").secret().to_owned();
-    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI).await.redirect();
+    let nonce = pending
+        .nonce()
+        .expect("openid request has a nonce")
+        .secret()
+        .to_owned();
+    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI)
+        .await
+        .redirect();
     let received = pending.callback(&redirect).expect("callback accepted");
     let tokens = received.exchange(client).await.expect("code exchange");
     (tokens, nonce)
@@ -44,14 +54,22 @@ fn assert_claims<A: Access>(tokens: &Tokens<A>, client_id: &str, nonce: &str) {
     let claims = tokens.id_token_claims().expect("validated ID token claims");
     assert_eq!(claims.sub, DEFAULT_ACCOUNT);
     assert_eq!(claims.iss, support::shared().issuer);
-    assert!(claims.aud.iter().any(|a| a == client_id), "aud {:?} lacks {client_id}", claims.aud);
+    assert!(
+        claims.aud.iter().any(|a| a == client_id),
+        "aud {:?} lacks {client_id}",
+        claims.aud
+    );
     assert_eq!(claims.nonce.as_deref(), Some(nonce));
     assert!(!tokens.access_token().secret().is_empty());
 }
 
 fn id_token_alg<A: Access>(tokens: &Tokens<A>) -> String {
     let raw = tokens.id_token().unwrap().secret().to_owned();
-    typed_oidc::jose::Jws::parse(&raw).unwrap().header().alg.clone()
+    typed_oidc::jose::Jws::parse(&raw)
+        .unwrap()
+        .header()
+        .alg
+        .clone()
 }
 
 #[tokio::test]
@@ -71,7 +89,11 @@ async fn code_client_secret_basic() {
             .auth_method(AuthMethod::ClientSecretBasic),
     )
     .await;
-    let (tokens, nonce) = login(&client, client.authorization_request().scope("profile email")).await;
+    let (tokens, nonce) = login(
+        &client,
+        client.authorization_request().scope("profile email"),
+    )
+    .await;
     assert_claims(&tokens, BASIC_CLIENT_ID, &nonce);
 }
 
@@ -102,7 +124,12 @@ async fn code_client_secret_jwt() {
 #[tokio::test]
 async fn code_private_key_jwt_rs256() {
     let key = SigningKey::from_jwk(CLIENT_KEY_RSA_JSON).expect("client RSA key");
-    let client = discover(Client::builder(ClientId::new(PKJWT_CLIENT_ID)).private_key(key).assertion_alg(JwsAlgorithm::RS256)).await;
+    let client = discover(
+        Client::builder(ClientId::new(PKJWT_CLIENT_ID))
+            .private_key(key)
+            .assertion_alg(JwsAlgorithm::RS256),
+    )
+    .await;
     assert_eq!(client.auth().method(), AuthMethod::PrivateKeyJwt);
     let (tokens, nonce) = login(&client, client.authorization_request()).await;
     assert_claims(&tokens, PKJWT_CLIENT_ID, &nonce);
@@ -118,7 +145,11 @@ async fn code_private_key_jwt_es256_without_pkce() {
 
 #[tokio::test]
 async fn es256_id_token() {
-    let client = discover(Client::builder(ClientId::new(ES256_CLIENT_ID)).client_secret(ClientSecret::new(ES256_CLIENT_SECRET))).await;
+    let client = discover(
+        Client::builder(ClientId::new(ES256_CLIENT_ID))
+            .client_secret(ClientSecret::new(ES256_CLIENT_SECRET)),
+    )
+    .await;
     let (tokens, nonce) = login(&client, client.authorization_request()).await;
     assert_claims(&tokens, ES256_CLIENT_ID, &nonce);
     assert_eq!(id_token_alg(&tokens), "ES256");
@@ -139,8 +170,13 @@ async fn hs256_id_token_keyed_with_the_client_secret() {
 
 #[tokio::test]
 async fn eddsa_and_ps256_id_tokens() {
-    for (id, secret, alg) in [(EDDSA_CLIENT_ID, EDDSA_CLIENT_SECRET, "EdDSA"), (PS256_CLIENT_ID, PS256_CLIENT_SECRET, "PS256")] {
-        let client = discover(Client::builder(ClientId::new(id)).client_secret(ClientSecret::new(secret))).await;
+    for (id, secret, alg) in [
+        (EDDSA_CLIENT_ID, EDDSA_CLIENT_SECRET, "EdDSA"),
+        (PS256_CLIENT_ID, PS256_CLIENT_SECRET, "PS256"),
+    ] {
+        let client =
+            discover(Client::builder(ClientId::new(id)).client_secret(ClientSecret::new(secret)))
+                .await;
         let (tokens, nonce) = login(&client, client.authorization_request()).await;
         assert_claims(&tokens, id, &nonce);
         assert_eq!(id_token_alg(&tokens), alg);
@@ -150,17 +186,32 @@ async fn eddsa_and_ps256_id_tokens() {
 #[tokio::test]
 async fn form_post_response_mode() {
     let client = discover(Client::builder(ClientId::new(PUBLIC_PKCE_ID))).await;
-    let (url, pending) = client.authorization_request().response_mode(ResponseMode::FormPost).start().unwrap();
+    let (url, pending) = client
+        .authorization_request()
+        .response_mode(ResponseMode::FormPost)
+        .start()
+        .unwrap();
     let nonce = pending.nonce().unwrap().secret().to_owned();
-    let (action, body) = user_agent_authorize(url.as_str(), REDIRECT_URI).await.form_post();
+    let (action, body) = user_agent_authorize(url.as_str(), REDIRECT_URI)
+        .await
+        .form_post();
     assert!(action.starts_with(REDIRECT_URI));
-    let tokens = pending.callback_form(body.as_bytes()).unwrap().exchange(&client).await.unwrap();
+    let tokens = pending
+        .callback_form(body.as_bytes())
+        .unwrap()
+        .exchange(&client)
+        .await
+        .unwrap();
     assert_claims(&tokens, PUBLIC_PKCE_ID, &nonce);
 }
 
 #[tokio::test]
 async fn offline_access_yields_a_refresh_token_that_rotates() {
-    let client = discover(Client::builder(ClientId::new(BASIC_CLIENT_ID)).client_secret(ClientSecret::new(BASIC_CLIENT_SECRET))).await;
+    let client = discover(
+        Client::builder(ClientId::new(BASIC_CLIENT_ID))
+            .client_secret(ClientSecret::new(BASIC_CLIENT_SECRET)),
+    )
+    .await;
     let (tokens, nonce) = login(&client, client.authorization_request().offline_access()).await;
     assert_claims(&tokens, BASIC_CLIENT_ID, &nonce);
     let first_refresh = tokens.refresh_token().secret().to_owned();
@@ -169,24 +220,42 @@ async fn offline_access_yields_a_refresh_token_that_rotates() {
     assert!(!tokens.is_expired(std::time::Duration::from_secs(0)));
 
     let refreshed = tokens.refresh(&client).await.expect("refresh");
-    assert_ne!(refreshed.access_token().secret(), tokens.access_token().secret());
-    assert_ne!(refreshed.refresh_token().secret(), first_refresh, "the provider rotates refresh tokens");
+    assert_ne!(
+        refreshed.access_token().secret(),
+        tokens.access_token().secret()
+    );
+    assert_ne!(
+        refreshed.refresh_token().secret(),
+        first_refresh,
+        "the provider rotates refresh tokens"
+    );
     let claims = refreshed.id_token_claims().unwrap();
     assert_eq!(claims.sub, DEFAULT_ACCOUNT);
 
     // Replaying the rotated-out refresh token is refused with a typed provider error.
     let err = tokens.refresh(&client).await.unwrap_err();
-    assert!(matches!(&err, Error::Provider(ProviderError { error, .. }) if error == "invalid_grant"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Provider(ProviderError { error, .. }) if error == "invalid_grant"),
+        "{err:?}"
+    );
     assert!(!err.to_string().contains(&first_refresh));
 }
 
 #[tokio::test]
 async fn access_denied_is_a_typed_error() {
     let client = discover(Client::builder(ClientId::new(PUBLIC_PKCE_ID))).await;
-    let (url, pending) = client.authorization_request().login_hint(DENY_LOGIN_HINT).start().unwrap();
-    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI).await.redirect();
+    let (url, pending) = client
+        .authorization_request()
+        .login_hint(DENY_LOGIN_HINT)
+        .start()
+        .unwrap();
+    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI)
+        .await
+        .redirect();
     let err = pending.callback(&redirect).unwrap_err();
-    let Error::Provider(p) = err else { panic!("expected access_denied, got {err:?}") };
+    let Error::Provider(p) = err else {
+        panic!("expected access_denied, got {err:?}")
+    };
     assert_eq!(p.error, "access_denied");
     assert!(p.error_description.is_some());
 }
@@ -194,9 +263,20 @@ async fn access_denied_is_a_typed_error() {
 #[tokio::test]
 async fn login_hint_selects_the_subject() {
     let client = discover(Client::builder(ClientId::new(PUBLIC_PKCE_ID))).await;
-    let (url, pending) = client.authorization_request().login_hint("bob").start().unwrap();
-    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI).await.redirect();
-    let tokens = pending.callback(&redirect).unwrap().exchange(&client).await.unwrap();
+    let (url, pending) = client
+        .authorization_request()
+        .login_hint("bob")
+        .start()
+        .unwrap();
+    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI)
+        .await
+        .redirect();
+    let tokens = pending
+        .callback(&redirect)
+        .unwrap()
+        .exchange(&client)
+        .await
+        .unwrap();
     assert_eq!(tokens.id_token_claims().unwrap().sub, "bob");
 }
 
@@ -204,12 +284,19 @@ async fn login_hint_selects_the_subject() {
 async fn replayed_code_is_refused() {
     let client = discover(Client::builder(ClientId::new(PUBLIC_PKCE_ID))).await;
     let (url, pending) = client.authorization_request().start().unwrap();
-    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI).await.redirect();
+    let redirect = user_agent_authorize(url.as_str(), REDIRECT_URI)
+        .await
+        .redirect();
     let received = pending.callback(&redirect).unwrap();
     let request = received.token_request(&client).unwrap();
     let replay = request.clone();
     received.exchange(&client).await.unwrap();
-    let response = typed_oidc::http::HttpClient::execute(client.http(), replay).await.unwrap();
+    let response = typed_oidc::http::HttpClient::execute(client.http(), replay)
+        .await
+        .unwrap();
     let err = typed_oidc::token::TokenResponse::from_response(&response).unwrap_err();
-    assert!(matches!(&err, Error::Provider(p) if p.error == "invalid_grant"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Provider(p) if p.error == "invalid_grant"),
+        "{err:?}"
+    );
 }
