@@ -300,3 +300,18 @@ async fn replayed_code_is_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn code_private_key_jwt_key_from_pem() {
+    let pem = SigningKey::from_jwk(CLIENT_KEY_RSA_JSON)
+        .unwrap()
+        .to_pkcs8_pem()
+        .unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let key = SigningKey::from_pem(&pem)
+        .expect("PKCS#8 PEM")
+        .with_kid("client-rsa");
+    let client = discover(Client::builder(ClientId::new(PKJWT_CLIENT_ID)).private_key(key)).await;
+    let (tokens, nonce) = login(&client, client.authorization_request()).await;
+    assert_claims(&tokens, PKJWT_CLIENT_ID, &nonce);
+}
