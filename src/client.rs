@@ -2,6 +2,7 @@
 //! ID-token rules, the key cache and an HTTP client. It is one concrete type
 //! (generic only over the transport); flows carry their own typestate.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,25 +27,58 @@ pub(crate) struct ClientCore {
     pub(crate) jwks: JwksCache,
 }
 
+mod kind {
+    pub trait Sealed {}
+}
+
+/// Whether a client is confidential (holds a secret or a private key) or public
+/// (RFC 6749 §2.1). Grants that only confidential clients may use, such as client
+/// credentials, exist only on `Client<H, Confidential>`.
+pub trait ClientKind: kind::Sealed + Send + Sync + 'static {
+    /// `true` for [`Confidential`].
+    const CONFIDENTIAL: bool;
+}
+
+/// Marker: a confidential client (built with a secret or a private key).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Confidential;
+
+/// Marker: a public client (`token_endpoint_auth_method=none`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Public;
+
+impl kind::Sealed for Confidential {}
+impl kind::Sealed for Public {}
+impl ClientKind for Confidential {
+    const CONFIDENTIAL: bool = true;
+}
+impl ClientKind for Public {
+    const CONFIDENTIAL: bool = false;
+}
+
 /// An OpenID Connect / OAuth 2.0 relying party bound to one provider.
 ///
 /// Build it with [`Client::builder`], then either [`ClientBuilder::discover`] or
-/// [`ClientBuilder::build`] with metadata you already have. Cloning is cheap.
-pub struct Client<H> {
+/// [`ClientBuilder::build`] with metadata you already have. `H` is the transport;
+/// `K` is [`Confidential`] (the default: the builder was given a secret or private
+/// key) or [`Public`]. Cloning is cheap.
+pub struct Client<H, K = Confidential> {
     pub(crate) http: H,
     pub(crate) core: Arc<ClientCore>,
+    _kind: PhantomData<fn() -> K>,
 }
 
-impl<H: Clone> Clone for Client<H> {
+impl<H: Clone, K> Clone for Client<H, K> {
     fn clone(&self) -> Self {
         Self {
             http: self.http.clone(),
             core: self.core.clone(),
+            _kind: PhantomData,
         }
     }
 }
 
-impl<H> std::fmt::Debug for Client<H> {
+impl<H, K> std::fmt::Debug for Client<H, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("core", &self.core)
@@ -52,13 +86,15 @@ impl<H> std::fmt::Debug for Client<H> {
     }
 }
 
-/// A [`Client`] on the default hyper transport.
+/// A confidential [`Client`] on the default hyper transport.
 #[cfg(feature = "hyper-client")]
-pub type DefaultClient = Client<crate::http::HyperClient>;
+pub type DefaultClient<K = Confidential> = Client<crate::http::HyperClient, K>;
 
 impl Client<()> {
-    /// Starts configuring a client with this `client_id`.
-    pub fn builder(client_id: ClientId) -> ClientBuilder {
+    /// Starts configuring a client with this `client_id`. It is a [`Public`] client
+    /// until it is given a secret ([`ClientBuilder::client_secret`]) or a private key
+    /// ([`ClientBuilder::private_key`]).
+    pub fn builder(client_id: ClientId) -> ClientBuilder<Public> {
         ClientBuilder {
             client_id,
             secret: None,
@@ -75,11 +111,12 @@ impl Client<()> {
             jwks_cooldown: JwksCache::DEFAULT_COOLDOWN,
             jwks_max_age: JwksCache::DEFAULT_MAX_AGE,
             well_known: WellKnown::OpenIdConfiguration,
+            _kind: PhantomData,
         }
     }
 }
 
-impl<H: HttpClient> Client<H> {
+impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// The provider metadata.
     pub fn metadata(&self) -> &ProviderMetadata {
         &self.core.metadata
@@ -161,8 +198,8 @@ impl<H: HttpClient> Client<H> {
     }
 }
 
-/// Configures a [`Client`].
-pub struct ClientBuilder {
+/// Configures a [`Client`]; `K` becomes [`Confidential`] once a secret or private key is given.
+pub struct ClientBuilder<K = Public> {
     client_id: ClientId,
     secret: Option<ClientSecret>,
     key: Option<SigningKey>,
@@ -178,9 +215,10 @@ pub struct ClientBuilder {
     jwks_cooldown: Duration,
     jwks_max_age: Duration,
     well_known: WellKnown,
+    _kind: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for ClientBuilder {
+impl<K> std::fmt::Debug for ClientBuilder<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("client_id", &self.client_id)
@@ -192,19 +230,43 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
-    /// The client secret. Without an explicit [`auth_method`](Self::auth_method), the
-    /// client authenticates with `client_secret_basic` (RFC 6749 §2.3.1).
-    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
+impl<K> ClientBuilder<K> {
+    fn into_kind<K2>(self) -> ClientBuilder<K2> {
+        ClientBuilder {
+            client_id: self.client_id,
+            secret: self.secret,
+            key: self.key,
+            method: self.method,
+            assertion_alg: self.assertion_alg,
+            redirect_uri: self.redirect_uri,
+            algs: self.algs,
+            leeway: self.leeway,
+            clock: self.clock,
+            trusted_audiences: self.trusted_audiences,
+            acr_check: self.acr_check,
+            min_iat: self.min_iat,
+            jwks_cooldown: self.jwks_cooldown,
+            jwks_max_age: self.jwks_max_age,
+            well_known: self.well_known,
+            _kind: PhantomData,
+        }
+    }
+
+    /// The client secret: the client becomes [`Confidential`]. Without an explicit
+    /// [`auth_method`](Self::auth_method), it authenticates with `client_secret_basic`
+    /// (RFC 6749 §2.3.1).
+    pub fn client_secret(mut self, secret: ClientSecret) -> ClientBuilder<Confidential> {
         self.secret = Some(secret);
-        self
+        self.into_kind()
     }
-    /// A private key for `private_key_jwt` (RFC 7523); selects that method by default.
-    pub fn private_key(mut self, key: SigningKey) -> Self {
+    /// A private key for `private_key_jwt` (RFC 7523): the client becomes
+    /// [`Confidential`] and uses that method by default.
+    pub fn private_key(mut self, key: SigningKey) -> ClientBuilder<Confidential> {
         self.key = Some(key);
-        self
+        self.into_kind()
     }
-    /// The token-endpoint authentication method.
+    /// The token-endpoint authentication method. A [`Public`] client can only use
+    /// `none`; a [`Confidential`] one anything but `none` (checked when building).
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
         self.method = Some(method);
         self
@@ -273,7 +335,10 @@ impl ClientBuilder {
         self,
         issuer: &IssuerUrl,
         http: H,
-    ) -> Result<Client<H>, Error> {
+    ) -> Result<Client<H, K>, Error>
+    where
+        K: ClientKind,
+    {
         let response = http
             .execute(ProviderMetadata::discovery_request(issuer, self.well_known))
             .await?;
@@ -286,12 +351,26 @@ impl ClientBuilder {
         self,
         metadata: ProviderMetadata,
         http: H,
-    ) -> Result<Client<H>, Error> {
+    ) -> Result<Client<H, K>, Error>
+    where
+        K: ClientKind,
+    {
         let method = self.method.unwrap_or(match (&self.key, &self.secret) {
             (Some(_), _) => AuthMethod::PrivateKeyJwt,
             (None, Some(_)) => AuthMethod::ClientSecretBasic,
             (None, None) => AuthMethod::None,
         });
+        if (method == AuthMethod::None) == K::CONFIDENTIAL {
+            return Err(ConfigError::InvalidValue {
+                what: "auth method",
+                detail: if K::CONFIDENTIAL {
+                    "a confidential client cannot use token_endpoint_auth_method=none".into()
+                } else {
+                    "a public client has no secret or key: give one with client_secret() or private_key()".into()
+                },
+            }
+            .into());
+        }
         let mut auth = match method {
             AuthMethod::None => ClientAuth::public(self.client_id.clone()),
             AuthMethod::PrivateKeyJwt => {
@@ -365,6 +444,7 @@ impl ClientBuilder {
                 validator,
                 jwks,
             }),
+            _kind: PhantomData,
         })
     }
 }

@@ -25,7 +25,7 @@ pub mod types;
 
 #[cfg(feature = "hyper-client")]
 pub use client::DefaultClient;
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, ClientKind, Confidential, Public};
 pub use client_auth::AuthMethod;
 pub use discovery::ProviderMetadata;
 pub use error::{Error, Result};

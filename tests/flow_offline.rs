@@ -37,20 +37,29 @@ fn metadata(authz: &str) -> ProviderMetadata {
     md
 }
 
-fn client_with(authz: &str, iss_param: bool, public: bool) -> Client<NoNetwork> {
+fn builder(authz: &str, iss_param: bool) -> (ClientBuilder<Public>, ProviderMetadata) {
     let mut md = metadata(authz);
     md.authorization_response_iss_parameter_supported = iss_param;
-    let mut b = Client::builder(ClientId::new("client-1"))
+    let b = Client::builder(ClientId::new("client-1"))
         .redirect_uri(RedirectUrl::new("https://rp.example/cb?x=1").unwrap())
         .id_token_signing_algs(vec![typed_oidc::jose::JwsAlgorithm::RS256]);
-    if !public {
-        b = b.client_secret(ClientSecret::new("s3cr3t"));
-    }
+    (b, md)
+}
+
+fn public_client(authz: &str, iss_param: bool) -> Client<NoNetwork, Public> {
+    let (b, md) = builder(authz, iss_param);
     b.build(md, NoNetwork).unwrap()
 }
 
-fn client() -> Client<NoNetwork> {
-    client_with("https://op.example/authorize", false, true)
+fn confidential_client(authz: &str) -> Client<NoNetwork> {
+    let (b, md) = builder(authz, false);
+    b.client_secret(ClientSecret::new("s3cr3t"))
+        .build(md, NoNetwork)
+        .unwrap()
+}
+
+fn client() -> Client<NoNetwork, Public> {
+    public_client("https://op.example/authorize", false)
 }
 
 fn query_map(url: &str) -> (Vec<(String, String)>, HashMap<String, String>) {
@@ -115,7 +124,7 @@ fn basic_auth_encodes_per_rfc6749_2_3_1() {
 
 #[test]
 fn authorization_url_has_every_parameter_once() {
-    let c = client_with("https://op.example/authorize?tenant=acme&x=1", false, false);
+    let c = confidential_client("https://op.example/authorize?tenant=acme&x=1");
     let (url, pending) = c
         .authorization_request()
         .scope("profile email")
@@ -217,7 +226,7 @@ fn builder_refuses_invalid_combinations() {
         Error::Config(ConfigError::InvalidValue { what: "pkce", .. })
     ));
     // A confidential client may turn it off.
-    let conf = client_with("https://op.example/authorize", false, false);
+    let conf = confidential_client("https://op.example/authorize");
     let (url, _) = conf.authorization_request().without_pkce().start().unwrap();
     assert!(!url.as_str().contains("code_challenge"));
 }
@@ -286,7 +295,7 @@ fn callback_error_response_is_typed_provider_error() {
 
 #[test]
 fn rfc9207_iss_is_checked_and_required_when_advertised() {
-    let c = client_with("https://op.example/authorize", true, true);
+    let c = public_client("https://op.example/authorize", true);
     let (_, pending) = c.authorization_request().start().unwrap();
     let state = pending.state().secret().to_owned();
     let err = pending
@@ -392,7 +401,7 @@ fn pending_survives_a_session_round_trip() {
 
 #[test]
 fn token_request_carries_code_redirect_and_verifier() {
-    let c = client_with("https://op.example/authorize", false, false);
+    let c = confidential_client("https://op.example/authorize");
     let (url, pending) = c.authorization_request().start().unwrap();
     let (_, map) = query_map(url.as_str());
     let state = pending.state().secret().to_owned();
@@ -568,7 +577,7 @@ proptest! {
         for (k, v) in &base_query { ser.append_pair(k, v); }
         let q = ser.finish();
         let endpoint = if q.is_empty() { "https://op.example/authorize".to_owned() } else { format!("https://op.example/authorize?{q}") };
-        let c = client_with(&endpoint, false, true);
+        let c = public_client(&endpoint, false);
         let mut req = c.authorization_request().login_hint(hint.clone());
         for (k, v) in &extras { req = req.extra(k.clone(), v.clone()); }
         let (url, pending) = req.start().unwrap();

@@ -21,7 +21,7 @@ fn redirect() -> RedirectUrl {
     RedirectUrl::new(REDIRECT_URI).unwrap()
 }
 
-async fn discover(builder: ClientBuilder) -> Client<HyperClient> {
+async fn discover<K: ClientKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
     let http = HyperClient::new().expect("hyper client");
     builder
         .redirect_uri(redirect())
@@ -32,8 +32,8 @@ async fn discover(builder: ClientBuilder) -> Client<HyperClient> {
 
 /// Runs the front channel with the scripted user agent and the back channel with the
 /// crate; returns the tokens and the nonce that was sent.
-async fn login<A: Access, P: PkceMode>(
-    client: &Client<HyperClient>,
+async fn login<A: Access, P: PkceMode, K: ClientKind>(
+    client: &Client<HyperClient, K>,
     request: AuthorizationRequest<A, P>,
 ) -> (Tokens<A>, String) {
     let (url, pending) = request.start().expect("authorization request");

@@ -160,7 +160,7 @@ impl<A, P> fmt::Debug for AuthorizationRequest<A, P> {
     }
 }
 
-impl<H> Client<H> {
+impl<H, K> Client<H, K> {
     /// Starts an authorization-code request: scope `openid`, PKCE with S256, fresh
     /// `state` and `nonce`, the client's redirect URI.
     pub fn authorization_request(&self) -> AuthorizationRequest<Online, Pkce> {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::{Access, CodeReceived, Offline, PkceMode};
-use crate::client::Client;
+use crate::client::{Client, ClientKind};
 use crate::error::{ConfigError, Error, ResponseError};
 use crate::http::HttpClient;
 use crate::id_token::{Expectations, IdTokenClaims};
@@ -117,9 +117,9 @@ impl Tokens<Offline> {
     /// OpenID Connect Core §12.2: same `iss` and `sub` as the original, `aud` contains
     /// the client, no nonce required. `self` is left untouched, so a failed refresh
     /// loses nothing.
-    pub async fn refresh<H: HttpClient>(
+    pub async fn refresh<H: HttpClient, K: ClientKind>(
         &self,
-        client: &Client<H>,
+        client: &Client<H, K>,
     ) -> Result<Tokens<Offline>, Error> {
         let mut form = Form::new();
         form.set("grant_type", "refresh_token")
@@ -156,13 +156,13 @@ impl Tokens<Offline> {
 }
 
 impl<A: Access> Tokens<A> {
-    fn from_parts<H>(
+    fn from_parts<H, K>(
         parsed: TokenResponse,
         refresh_slot: A::Refresh,
         id_token: Option<IdToken>,
         claims: Option<IdTokenClaims>,
         requested_scope: Scope,
-        client: &Client<H>,
+        client: &Client<H, K>,
     ) -> Self {
         let now = client.core.validator.clock().now();
         Tokens {
@@ -187,9 +187,9 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
 
     /// The token request (sans-IO): `grant_type=authorization_code`, the code, the
     /// redirect URI and — for a PKCE flow — the verifier, with client authentication.
-    pub fn token_request<H: HttpClient>(
+    pub fn token_request<H: HttpClient, K: ClientKind>(
         &self,
-        client: &Client<H>,
+        client: &Client<H, K>,
     ) -> Result<http::Request<Vec<u8>>, Error> {
         if client.client_id() != &self.pending.client_id
             || client.metadata().issuer.as_str() != self.pending.issuer
@@ -212,9 +212,9 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
     }
 
     /// Reads the token response and validates the ID token (fetching keys if needed).
-    pub async fn finish<H: HttpClient>(
+    pub async fn finish<H: HttpClient, K: ClientKind>(
         self,
-        client: &Client<H>,
+        client: &Client<H, K>,
         response: &http::Response<Bytes>,
     ) -> Result<Tokens<A>, Error> {
         let parsed = TokenResponse::from_response(response)?;
@@ -247,7 +247,10 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
 
     /// Exchanges the code for tokens and validates the ID token: the whole back
     /// channel of the code flow.
-    pub async fn exchange<H: HttpClient>(self, client: &Client<H>) -> Result<Tokens<A>, Error> {
+    pub async fn exchange<H: HttpClient, K: ClientKind>(
+        self,
+        client: &Client<H, K>,
+    ) -> Result<Tokens<A>, Error> {
         let request = self.token_request(client)?;
         let response = client.http.execute(request).await?;
         self.finish(client, &response).await
