@@ -192,6 +192,17 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         )
     }
 
+    /// POSTs a grant to the token endpoint with this client's authentication and
+    /// parses the response (RFC 6749 §5.1/§5.2).
+    pub(crate) async fn token_grant(
+        &self,
+        form: Form,
+    ) -> Result<crate::token::TokenResponse, Error> {
+        let request = self.authenticated_post(self.token_endpoint()?, form)?;
+        let response = self.http.execute(request).await?;
+        crate::token::TokenResponse::from_response(&response)
+    }
+
     /// The token endpoint, or an "unsupported by provider" error.
     pub(crate) fn token_endpoint(&self) -> Result<&EndpointUrl, ConfigError> {
         ProviderMetadata::endpoint(&self.core.metadata.token_endpoint, "token_endpoint")

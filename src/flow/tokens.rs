@@ -124,9 +124,7 @@ impl Tokens<Offline> {
         let mut form = Form::new();
         form.set("grant_type", "refresh_token")
             .set("refresh_token", self.refresh_slot.secret());
-        let request = client.authenticated_post(client.token_endpoint()?, form)?;
-        let response = client.http.execute(request).await?;
-        let parsed = TokenResponse::from_response(&response)?;
+        let parsed = client.token_grant(form).await?;
         let claims = match &parsed.id_token {
             Some(id) => {
                 let expected = Expectations {
@@ -156,7 +154,8 @@ impl Tokens<Offline> {
 }
 
 impl<A: Access> Tokens<A> {
-    fn from_parts<H, K>(
+    /// Tokens from a token response whose ID token (if any) was validated already.
+    pub(crate) fn from_parts<H, K>(
         parsed: TokenResponse,
         refresh_slot: A::Refresh,
         id_token: Option<IdToken>,
@@ -177,6 +176,45 @@ impl<A: Access> Tokens<A> {
             _access: PhantomData,
         }
     }
+}
+
+/// Turns a token response into [`Tokens`]: validates the ID token against
+/// `expected` (with the access token for `at_hash`), requires one when
+/// `require_id_token`, and requires a refresh token for [`Offline`].
+pub(crate) async fn tokens_from_response<A: Access, H: HttpClient, K: ClientKind>(
+    client: &Client<H, K>,
+    parsed: TokenResponse,
+    expected: Expectations<'_>,
+    require_id_token: bool,
+    requested_scope: Scope,
+) -> Result<Tokens<A>, Error> {
+    let claims = match &parsed.id_token {
+        Some(id) => {
+            let expected = Expectations {
+                access_token: Some(&parsed.access_token),
+                ..expected
+            };
+            Some(client.validate_id_token(id.secret(), &expected).await?)
+        }
+        None if require_id_token => {
+            return Err(ResponseError::Invalid {
+                endpoint: "token",
+                detail: "an OpenID Connect token response must contain an id_token".into(),
+            }
+            .into());
+        }
+        None => None,
+    };
+    let refresh = A::refresh_slot(parsed.refresh_token.clone())?;
+    let id_token = parsed.id_token.clone();
+    Ok(Tokens::from_parts(
+        parsed,
+        refresh,
+        id_token,
+        claims,
+        requested_scope,
+        client,
+    ))
 }
 
 impl<A: Access, P: PkceMode> CodeReceived<A, P> {
@@ -218,31 +256,13 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         response: &http::Response<Bytes>,
     ) -> Result<Tokens<A>, Error> {
         let parsed = TokenResponse::from_response(response)?;
-        let claims = match (&parsed.id_token, self.pending.scope.has_openid()) {
-            (Some(id), _) => {
-                let expected = Expectations {
-                    nonce: self.pending.nonce.as_ref(),
-                    access_token: Some(&parsed.access_token),
-                    max_age: self.pending.max_age,
-                    ..Default::default()
-                };
-                Some(client.validate_id_token(id.secret(), &expected).await?)
-            }
-            (None, true) => {
-                return Err(ResponseError::Invalid {
-                    endpoint: "token",
-                    detail: "an OpenID Connect token response must contain an id_token".into(),
-                }
-                .into());
-            }
-            (None, false) => None,
+        let expected = Expectations {
+            nonce: self.pending.nonce.as_ref(),
+            max_age: self.pending.max_age,
+            ..Default::default()
         };
-        let refresh = A::refresh_slot(parsed.refresh_token.clone())?;
-        let id_token = parsed.id_token.clone();
-        let scope = self.pending.scope.clone();
-        Ok(Tokens::from_parts(
-            parsed, refresh, id_token, claims, scope, client,
-        ))
+        let openid = self.pending.scope.has_openid();
+        tokens_from_response(client, parsed, expected, openid, self.pending.scope.clone()).await
     }
 
     /// Exchanges the code for tokens and validates the ID token: the whole back
