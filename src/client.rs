@@ -150,28 +150,8 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         expected: &Expectations<'_>,
     ) -> Result<IdTokenClaims, Error> {
         let validator = &self.core.validator;
-        let needs_keys = crate::jose::Jws::parse(token)
-            .ok()
-            .and_then(|j| crate::jose::JwsAlgorithm::parse(&j.header().alg).ok())
-            .is_some_and(|alg| !alg.is_symmetric());
-        if !needs_keys {
-            return validator.validate(token, &crate::jose::JwkSet::default(), expected);
-        }
-        let view = self.core.jwks.keys(&self.http).await?;
-        match validator.validate(token, &view.keys, expected) {
-            Err(Error::Validation(ValidationError::UnknownKey { .. })) => {
-                match self
-                    .core
-                    .jwks
-                    .refresh_unknown_key(&self.http, &view)
-                    .await?
-                {
-                    Some(fresh) => validator.validate(token, &fresh.keys, expected),
-                    None => validator.validate(token, &view.keys, expected),
-                }
-            }
-            other => other,
-        }
+        self.with_provider_keys(token, |keys| validator.validate(token, keys, expected))
+            .await
     }
 
     /// A form POST to `endpoint` carrying this client's authentication.
@@ -180,16 +160,7 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         endpoint: &EndpointUrl,
         form: Form,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let md = &self.core.metadata;
-        self.core.auth.apply(
-            form,
-            AudienceUrls {
-                issuer: md.issuer.as_str(),
-                token_endpoint: md.token_endpoint.as_ref().map(EndpointUrl::as_str),
-                requested: endpoint.as_str(),
-            },
-            self.core.validator.clock().now(),
-        )
+        self.authenticated_post_with(&self.core.auth, endpoint, form)
     }
 
     /// POSTs a grant to the token endpoint with this client's authentication and
@@ -457,5 +428,62 @@ impl<K> ClientBuilder<K> {
             }),
             _kind: PhantomData,
         })
+    }
+}
+
+// ---- shared by the endpoint modules (userinfo, introspection, revocation) --------------
+
+impl<H: HttpClient, K: ClientKind> Client<H, K> {
+    /// Runs `verify` on the provider's keys: none for an HMAC-signed JWS (the client
+    /// secret is the key), else the cached JWK Set, fetched once more when `verify`
+    /// reports a key the cache does not hold (key rotation, OpenID Connect Core §10.1.1).
+    pub(crate) async fn with_provider_keys<T>(
+        &self,
+        token: &str,
+        verify: impl Fn(&crate::jose::JwkSet) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let needs_keys = crate::jose::Jws::parse(token)
+            .ok()
+            .and_then(|j| crate::jose::JwsAlgorithm::parse(&j.header().alg).ok())
+            .is_some_and(|alg| !alg.is_symmetric());
+        if !needs_keys {
+            return verify(&crate::jose::JwkSet::default());
+        }
+        let view = self.core.jwks.keys(&self.http).await?;
+        match verify(&view.keys) {
+            Err(Error::Validation(ValidationError::UnknownKey { .. })) => {
+                match self
+                    .core
+                    .jwks
+                    .refresh_unknown_key(&self.http, &view)
+                    .await?
+                {
+                    Some(fresh) => verify(&fresh.keys),
+                    None => verify(&view.keys),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A form POST to `endpoint` authenticated with `auth` (RFC 6749 §2.3, OpenID
+    /// Connect Core §9), which may differ from the client's own setting for endpoints
+    /// that have their own (introspection, revocation).
+    pub(crate) fn authenticated_post_with(
+        &self,
+        auth: &ClientAuth,
+        endpoint: &EndpointUrl,
+        form: Form,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let md = &self.core.metadata;
+        auth.apply(
+            form,
+            AudienceUrls {
+                issuer: md.issuer.as_str(),
+                token_endpoint: md.token_endpoint.as_ref().map(EndpointUrl::as_str),
+                requested: endpoint.as_str(),
+            },
+            self.core.validator.clock().now(),
+        )
     }
 }

@@ -3,7 +3,8 @@
 //! See the README for the feature table and a walkthrough. The layers, from the
 //! bottom: [`types`] (vocabulary newtypes), [`jose`] (JWS/JWK), [`id_token`]
 //! (validation rules), the endpoint messages ([`discovery`], [`token`],
-//! [`jwks`], [`client_auth`]), the typestate [`flow`]s, and [`http`] (transport,
+//! [`jwks`], [`client_auth`], [`userinfo`], [`introspection`], [`revocation`],
+//! [`logout`]), the typestate [`flow`]s, and [`http`] (transport,
 //! the only module that does I/O).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -15,13 +16,17 @@ pub mod error;
 pub mod flow;
 pub mod http;
 pub mod id_token;
+pub mod introspection;
 pub mod jose;
 pub mod jwks;
+pub mod logout;
 mod request;
 mod response;
+pub mod revocation;
 pub mod time;
 pub mod token;
 pub mod types;
+pub mod userinfo;
 
 #[cfg(feature = "hyper-client")]
 pub use client::DefaultClient;
@@ -33,7 +38,11 @@ pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
 };
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
+pub use introspection::{Introspection, TokenInfo};
+pub use logout::{LogoutRequest, LogoutUrl};
+pub use revocation::TokenTypeHint;
 pub use types::*;
+pub use userinfo::{BearerMethod, UserInfo, UserInfoClaims};
 
 /// The README's code blocks, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

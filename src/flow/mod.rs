@@ -15,6 +15,7 @@ mod authorize;
 mod callback;
 mod tokens;
 
+pub(crate) use authorize::build_url;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
 pub use callback::{CodeReceived, Pending};
 pub use tokens::Tokens;

@@ -1,0 +1,433 @@
+//! The UserInfo endpoint (OpenID Connect Core 1.0 §5.3).
+//!
+//! [`Client::userinfo`] takes the validated [`Tokens`]: the response's `sub` must equal the
+//! ID token's `sub` (§5.3.2), and since the expected subject comes with the tokens the check
+//! cannot be skipped. [`Client::userinfo_for_subject`] is for an access token whose subject
+//! is known some other way. [`UserInfoRequest::request`] builds the `http::Request` and
+//! [`UserInfoRequest::finish`] reads the answer (sans-IO); [`UserInfoRequest::send`] does
+//! both over the client's transport.
+//!
+//! The access token goes in the `Authorization: Bearer` header (RFC 6750 §2.1) or, on
+//! request, in a form body (RFC 6750 §2.2). A response is JSON, or a JWS
+//! (`application/jwt`, §5.3.2) verified with the provider's keys under the client's
+//! algorithm allow-list, whose `iss` and `aud`, when present, must name the provider and
+//! this client.
+
+mod claims;
+
+pub use claims::{Address, UserInfoClaims};
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
+use serde_json::{Map, Value};
+
+use crate::client::{Client, ClientKind};
+use crate::discovery::ProviderMetadata;
+use crate::error::{ConfigError, Error, ProviderError, ResponseError, ValidationError};
+use crate::flow::{Access, Tokens};
+use crate::http::HttpClient;
+use crate::jose::{self, Jws, JwsAlgorithm};
+use crate::request::Form;
+use crate::response::{is_json, json_body, media_type, require_success, sanitize};
+use crate::types::{AccessToken, SubjectId};
+
+/// How the access token is presented (RFC 6750 §2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum BearerMethod {
+    /// `GET` with `Authorization: Bearer <token>` (RFC 6750 §2.1). The default, and the
+    /// one every provider must support.
+    #[default]
+    Header,
+    /// `POST` with `access_token=<token>` in an `application/x-www-form-urlencoded` body
+    /// (RFC 6750 §2.2).
+    FormBody,
+}
+
+/// A verified UserInfo response.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UserInfo {
+    /// The claims; `sub` equals the expected subject.
+    pub claims: UserInfoClaims,
+    /// The JWS algorithm of a signed response (`application/jwt`), `None` for plain JSON.
+    pub signing_alg: Option<JwsAlgorithm>,
+}
+
+impl<H: HttpClient, K: ClientKind> Client<H, K> {
+    /// Starts a UserInfo request with the access token of `tokens`; the response's `sub`
+    /// must equal the `sub` of their validated ID token (OpenID Connect Core §5.3.2).
+    /// Tokens without an ID token (a plain OAuth 2.0 flow) make [`UserInfoRequest::request`]
+    /// fail: use [`Client::userinfo_for_subject`] with a subject known otherwise.
+    pub fn userinfo<'a, A: Access>(&'a self, tokens: &'a Tokens<A>) -> UserInfoRequest<'a, H, K> {
+        UserInfoRequest {
+            client: self,
+            access_token: tokens.access_token(),
+            expected_sub: tokens.id_token_claims().map(|c| c.sub.as_str()),
+            method: BearerMethod::default(),
+        }
+    }
+
+    /// Starts a UserInfo request with `access_token`; the response's `sub` must equal
+    /// `subject` (OpenID Connect Core §5.3.2).
+    pub fn userinfo_for_subject<'a>(
+        &'a self,
+        access_token: &'a AccessToken,
+        subject: &'a SubjectId,
+    ) -> UserInfoRequest<'a, H, K> {
+        UserInfoRequest {
+            client: self,
+            access_token,
+            expected_sub: Some(subject.as_str()),
+            method: BearerMethod::default(),
+        }
+    }
+}
+
+/// A UserInfo request being configured (OpenID Connect Core §5.3.1). Created by
+/// [`Client::userinfo`] or [`Client::userinfo_for_subject`].
+#[must_use = "a UserInfo request does nothing until it is sent"]
+pub struct UserInfoRequest<'a, H, K> {
+    client: &'a Client<H, K>,
+    access_token: &'a AccessToken,
+    expected_sub: Option<&'a str>,
+    method: BearerMethod,
+}
+
+impl<H, K> fmt::Debug for UserInfoRequest<'_, H, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfoRequest")
+            .field("access_token", self.access_token)
+            .field("expected_sub", &self.expected_sub)
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
+    /// Largest response accepted.
+    pub const MAX_LEN: usize = 256 * 1024;
+
+    /// Chooses how the access token is sent (default: [`BearerMethod::Header`]).
+    pub fn bearer_method(mut self, method: BearerMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    fn expected_sub(&self) -> Result<&str, ConfigError> {
+        self.expected_sub.ok_or_else(|| ConfigError::InvalidValue {
+            what: "tokens",
+            detail: "no validated ID token, so the UserInfo sub cannot be checked \
+                     (OpenID Connect Core §5.3.2); use userinfo_for_subject"
+                .into(),
+        })
+    }
+
+    /// The UserInfo request (sans-IO) to the `userinfo_endpoint`: a `GET` with the token
+    /// in the `Authorization` header, or a form `POST` (see [`BearerMethod`]), accepting
+    /// JSON and JWT answers.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::UnsupportedByProvider`] when the provider advertises no
+    /// `userinfo_endpoint`; [`ConfigError::InvalidValue`] when there is no subject to check
+    /// the answer against or the token cannot be put in a header.
+    pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        self.expected_sub()?;
+        let endpoint = ProviderMetadata::endpoint(
+            &self.client.metadata().userinfo_endpoint,
+            "userinfo_endpoint",
+        )?;
+        let mut request = match self.method {
+            BearerMethod::Header => {
+                let mut value =
+                    http::HeaderValue::try_from(format!("Bearer {}", self.access_token.secret()))
+                        .map_err(|_| ConfigError::InvalidValue {
+                        what: "access token",
+                        detail: "not usable in an HTTP header (RFC 6750 §2.1)".into(),
+                    })?;
+                value.set_sensitive(true);
+                let mut request = crate::request::get(endpoint.as_str());
+                request.headers_mut().insert(AUTHORIZATION, value);
+                request
+            }
+            BearerMethod::FormBody => {
+                let mut form = Form::new();
+                form.set("access_token", self.access_token.secret());
+                form.into_post(endpoint.as_str())
+            }
+        };
+        request.headers_mut().insert(
+            ACCEPT,
+            http::HeaderValue::from_static("application/json, application/jwt"),
+        );
+        Ok(request)
+    }
+
+    /// Reads the UserInfo response (§5.3.2, §5.3.3), verifying a signed one (fetching the
+    /// provider's keys when needed), and checks that `sub` is the expected subject.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Provider`] for a refused token (the `WWW-Authenticate: Bearer` error of
+    /// RFC 6750 §3, or an error document); [`ResponseError`] for a status, content type or
+    /// body that is not a UserInfo response; [`ValidationError::SubjectMismatch`] when
+    /// `sub` differs; for a signed response the signature rules of ID tokens
+    /// ([`ValidationError::Signature`], [`ValidationError::DisallowedAlg`], …) and
+    /// [`ValidationError::Issuer`] / [`ValidationError::AudienceMissingClient`].
+    pub async fn finish(&self, response: &http::Response<Bytes>) -> Result<UserInfo, Error> {
+        let expected = self.expected_sub()?;
+        if !response.status().is_success()
+            && let Some(err) = bearer_error(response)
+        {
+            return Err(err.into());
+        }
+        require_success("userinfo", response)?;
+        if response.body().len() > Self::MAX_LEN {
+            return Err(ResponseError::Invalid {
+                endpoint: "userinfo",
+                detail: format!("document larger than {} bytes", Self::MAX_LEN),
+            }
+            .into());
+        }
+        let (object, signing_alg) = if is_json(response) {
+            (json_body("userinfo", response, Self::MAX_LEN)?, None)
+        } else if media_type(response).as_deref() == Some("application/jwt") {
+            let (object, alg) = self.verify_signed(response.body()).await?;
+            (object, Some(alg))
+        } else {
+            return Err(ResponseError::ContentType {
+                endpoint: "userinfo",
+                content_type: media_type(response).unwrap_or_default(),
+                expected: "application/json or application/jwt",
+            }
+            .into());
+        };
+        let claims = UserInfoClaims::from_object(object)?;
+        if claims.sub.as_str() != expected {
+            return Err(ValidationError::SubjectMismatch {
+                expected: expected.to_owned(),
+                actual: claims.sub.as_str().to_owned(),
+            }
+            .into());
+        }
+        Ok(UserInfo {
+            claims,
+            signing_alg,
+        })
+    }
+
+    /// Sends the request and reads the response.
+    pub async fn send(self) -> Result<UserInfo, Error> {
+        let response = self.client.http().execute(self.request()?).await?;
+        self.finish(&response).await
+    }
+
+    /// Verifies a signed response (§5.3.2) under the ID-token header and signature rules and
+    /// returns its claims object: `iss`, when present, must be the provider's issuer, and
+    /// `aud`, when present, must contain this client.
+    async fn verify_signed(
+        &self,
+        body: &[u8],
+    ) -> Result<(Map<String, Value>, JwsAlgorithm), Error> {
+        let token = std::str::from_utf8(body)
+            .map_err(|_| ResponseError::Invalid {
+                endpoint: "userinfo",
+                detail: "a signed response must be a compact JWS".into(),
+            })?
+            .trim();
+        let validator = self.client.id_token_validator();
+        let (alg, payload) = self
+            .client
+            .with_provider_keys(token, |keys| {
+                let jws = Jws::parse(token)?;
+                let alg = validator.check_header(&jws)?;
+                validator.verify_signature(&jws, alg, keys)?;
+                Ok((alg, jws.payload().to_vec()))
+            })
+            .await?;
+        let object: Map<String, Value> = jose::from_json_no_duplicates(&payload)?;
+        let issuer = self.client.metadata().issuer.as_str();
+        match object.get("iss") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(iss)) if iss == issuer => {}
+            Some(Value::String(iss)) => {
+                return Err(ValidationError::Issuer {
+                    expected: issuer.to_owned(),
+                    actual: iss.clone(),
+                }
+                .into());
+            }
+            Some(_) => return Err(ValidationError::MissingClaim("iss").into()),
+        }
+        let client_id = self.client.client_id().as_str();
+        let audience_ok = match object.get("aud") {
+            None | Some(Value::Null) => true,
+            Some(Value::String(aud)) => aud == client_id,
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                items.iter().any(|a| a.as_str() == Some(client_id))
+            }
+            Some(_) => return Err(ValidationError::MissingClaim("aud").into()),
+        };
+        if !audience_ok {
+            return Err(ValidationError::AudienceMissingClient {
+                client_id: client_id.to_owned(),
+            }
+            .into());
+        }
+        Ok((object, alg))
+    }
+}
+
+// ---- RFC 6750 §3: the WWW-Authenticate response header ------------------------------------
+
+/// The error of a `Bearer` challenge (RFC 6750 §3) in the `WWW-Authenticate` headers, if
+/// one carries an `error` attribute. A challenge without one (a request that carried no
+/// token, RFC 6750 §3.1) is not an error report.
+fn bearer_error(response: &http::Response<Bytes>) -> Option<ProviderError> {
+    for value in response.headers().get_all(WWW_AUTHENTICATE) {
+        let Ok(value) = value.to_str() else { continue };
+        for (scheme, params) in challenges(value) {
+            if !scheme.eq_ignore_ascii_case("bearer") {
+                continue;
+            }
+            let param = |name: &str| {
+                params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str())
+            };
+            if let Some(error) = param("error").and_then(|e| sanitize(e, 128)) {
+                return Some(ProviderError {
+                    error,
+                    error_description: param("error_description").and_then(|d| sanitize(d, 1024)),
+                    error_uri: param("error_uri").and_then(|u| sanitize(u, 1024)),
+                    status: Some(response.status().as_u16()),
+                });
+            }
+        }
+    }
+    None
+}
+
+type Challenge<'a> = (&'a str, Vec<(&'a str, String)>);
+
+/// Splits a `WWW-Authenticate` value into challenges (RFC 9110 §11.6.1): a list of
+/// `scheme [ auth-param *( "," auth-param ) ]` where an element that starts with
+/// `name =` continues the current challenge and any other element starts a new one.
+fn challenges(value: &str) -> Vec<Challenge<'_>> {
+    let mut out: Vec<Challenge<'_>> = Vec::new();
+    for element in split_outside_quotes(value) {
+        let element = element.trim();
+        let (first, rest) = element.split_at(token_len(element));
+        if first.is_empty() {
+            continue;
+        }
+        let rest = rest.trim_start();
+        if let Some(value) = rest.strip_prefix('=') {
+            if let Some((_, params)) = out.last_mut() {
+                params.push((first, unquote(value.trim())));
+            }
+        } else {
+            let params = auth_param(rest).into_iter().collect();
+            out.push((first, params));
+        }
+    }
+    out
+}
+
+/// `name = ( token / quoted-string )`.
+fn auth_param(s: &str) -> Option<(&str, String)> {
+    let (name, rest) = s.split_at(token_len(s));
+    let value = rest.trim_start().strip_prefix('=')?;
+    (!name.is_empty()).then(|| (name, unquote(value.trim())))
+}
+
+/// The length of the leading RFC 9110 §5.6.2 `token`.
+fn token_len(s: &str) -> usize {
+    s.find(|c: char| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)))
+        .unwrap_or(s.len())
+}
+
+/// A `quoted-string` without its quotes and escapes (RFC 9110 §5.6.4), or a token as is.
+fn unquote(s: &str) -> String {
+    let Some(inner) = s.strip_prefix('"') else {
+        return s.to_owned();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits at commas that are not inside a quoted string.
+fn split_outside_quotes(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn www_authenticate_challenges() {
+        let parsed = challenges(
+            r#"DPoP algs="ES256 PS256", Bearer realm="op, \"main\"", error="invalid_token",
+               error_description = "token expired", Basic abc=="#,
+        );
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(
+            parsed[0],
+            ("DPoP", vec![("algs", "ES256 PS256".to_owned())])
+        );
+        assert_eq!(parsed[1].0, "Bearer");
+        assert_eq!(
+            parsed[1].1,
+            vec![
+                ("realm", "op, \"main\"".to_owned()),
+                ("error", "invalid_token".to_owned()),
+                ("error_description", "token expired".to_owned()),
+            ]
+        );
+        assert_eq!(parsed[2].0, "Basic");
+        assert!(challenges("").is_empty());
+        assert_eq!(challenges("Bearer"), vec![("Bearer", vec![])]);
+        assert_eq!(
+            challenges("bearer error=insufficient_scope"),
+            vec![("bearer", vec![("error", "insufficient_scope".to_owned())])]
+        );
+        // Garbage never panics.
+        for junk in [
+            ",,,",
+            "=",
+            "\"",
+            "Bearer =",
+            "Bearer error=\"unterminated",
+            "é=é, =",
+        ] {
+            let _ = challenges(junk);
+        }
+    }
+}
