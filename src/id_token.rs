@@ -68,16 +68,7 @@ impl IdTokenClaims {
 
     /// Reads the claims from a JSON object, with one precise error per malformed claim.
     pub fn from_object(mut obj: Map<String, Value>) -> Result<Self, ValidationError> {
-        fn string(
-            obj: &mut Map<String, Value>,
-            name: &'static str,
-        ) -> Result<Option<String>, ValidationError> {
-            match obj.remove(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(_) => Err(ValidationError::MissingClaim(name)),
-            }
-        }
+        use string_claim as string;
         fn date(
             obj: &mut Map<String, Value>,
             name: &'static str,
@@ -144,6 +135,19 @@ impl IdTokenClaims {
             sid: string(&mut obj, "sid")?,
             additional: obj,
         })
+    }
+}
+
+/// Takes the string claim `name` out of a claims object: absent or `null` is `None`,
+/// any other non-string value is [`ValidationError::MissingClaim`].
+pub(crate) fn string_claim(
+    obj: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, ValidationError> {
+    match obj.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ValidationError::MissingClaim(name)),
     }
 }
 

@@ -1,27 +1,27 @@
 //! Token introspection (RFC 7662).
 //!
-//! [`Client::introspect`] starts an [`IntrospectionRequest`]; [`IntrospectionRequest::request`]
-//! builds the `http::Request` and [`IntrospectionRequest::finish`] reads the answer
-//! (sans-IO), [`IntrospectionRequest::send`] does both over the client's transport.
+//! [`Client::introspect`] starts an [`IntrospectionRequest`] (a
+//! [`TokenPost`], the request shape it shares with revocation): `request` builds the
+//! `http::Request` and `finish` reads the answer (sans-IO), `send` does both over the
+//! client's transport.
 //!
 //! An inactive token is an answer, not a failure: it is [`Introspection::Inactive`]. Errors
 //! are kept for requests the provider refused (bad client authentication, malformed request)
 //! and for responses that break RFC 7662 §2.2.
-
-use std::fmt;
 
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::client::{Client, ClientKind};
-use crate::client_auth::ClientAuth;
+use crate::discovery::ProviderMetadata;
 use crate::error::{Error, ResponseError};
 use crate::http::HttpClient;
 use crate::response::{json_body, require_success};
-use crate::revocation::{IssuedToken, TokenTypeHint, token_post};
+use crate::revocation::sealed::Sealed;
+use crate::revocation::{IssuedToken, TokenEndpoint, TokenPost};
 use crate::token::TokenType;
-use crate::types::{ClientId, Scope, SubjectId};
+use crate::types::{ClientId, EndpointUrl, Scope, SubjectId};
 
 /// What the provider says about a token (RFC 7662 §2.2).
 #[derive(Clone, Debug, PartialEq)]
@@ -166,77 +166,26 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         &'a self,
         token: &'a T,
     ) -> IntrospectionRequest<'a, H, K> {
-        IntrospectionRequest {
-            client: self,
-            token: token.token_value(),
-            hint: None,
-            auth: None,
-        }
+        TokenPost::new(self, token)
     }
 }
 
 /// An introspection request being configured (RFC 7662 §2.1). Created by
 /// [`Client::introspect`].
-#[must_use = "an introspection request does nothing until it is sent"]
-pub struct IntrospectionRequest<'a, H, K> {
-    client: &'a Client<H, K>,
-    token: &'a str,
-    hint: Option<TokenTypeHint>,
-    auth: Option<ClientAuth>,
-}
+pub type IntrospectionRequest<'a, H, K> = TokenPost<'a, H, K, Introspect>;
 
-impl<H, K> fmt::Debug for IntrospectionRequest<'_, H, K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntrospectionRequest")
-            .field("token", &"[redacted]")
-            .field("token_type_hint", &self.hint)
-            .field("auth", &self.auth)
-            .finish_non_exhaustive()
+/// Marker: the introspection endpoint (RFC 7662).
+#[derive(Clone, Copy, Debug)]
+pub struct Introspect;
+
+impl Sealed for Introspect {}
+impl TokenEndpoint for Introspect {
+    type Output = Introspection;
+    const METADATA: &'static str = "introspection_endpoint";
+    fn url(metadata: &ProviderMetadata) -> &Option<EndpointUrl> {
+        &metadata.introspection_endpoint
     }
-}
-
-impl<H: HttpClient, K: ClientKind> IntrospectionRequest<'_, H, K> {
-    /// Sends `token_type_hint` (RFC 7662 §2.1), which helps the provider find the token.
-    pub fn token_type_hint(mut self, hint: TokenTypeHint) -> Self {
-        self.hint = Some(hint);
-        self
-    }
-
-    /// Authenticates with `auth` instead of the client's own setting: a provider may
-    /// register another `introspection_endpoint_auth_method` (RFC 8414 §2), and resource
-    /// servers often introspect with credentials of their own (RFC 7662 §2.1).
-    pub fn auth(mut self, auth: ClientAuth) -> Self {
-        self.auth = Some(auth);
-        self
-    }
-
-    /// The introspection request (sans-IO): a form POST of `token` and `token_type_hint`
-    /// to the `introspection_endpoint`, with client authentication.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::UnsupportedByProvider`](crate::error::ConfigError::UnsupportedByProvider)
-    /// when the provider advertises no `introspection_endpoint`; a configuration error when
-    /// the client authentication cannot be built.
-    pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
-        token_post(
-            self.client,
-            &self.client.metadata().introspection_endpoint,
-            "introspection_endpoint",
-            self.token,
-            self.hint.as_ref(),
-            self.auth.as_ref(),
-        )
-    }
-
-    /// Reads the introspection response; see [`Introspection::from_response`].
-    pub fn finish(&self, response: &http::Response<Bytes>) -> Result<Introspection, Error> {
+    fn read(response: &http::Response<Bytes>) -> Result<Introspection, Error> {
         Introspection::from_response(response)
-    }
-
-    /// Sends the request and reads the response.
-    pub async fn send(self) -> Result<Introspection, Error> {
-        let response = self.client.http().execute(self.request()?).await?;
-        self.finish(&response)
     }
 }

@@ -1,14 +1,16 @@
 //! Token revocation (RFC 7009), and the token-type hints it shares with introspection.
 //!
-//! [`Client::revoke`] starts a [`RevocationRequest`]; [`RevocationRequest::request`]
-//! builds the `http::Request` and [`RevocationRequest::finish`] reads the answer
-//! (sans-IO), [`RevocationRequest::send`] does both over the client's transport.
+//! [`Client::revoke`] starts a [`RevocationRequest`]; [`TokenPost::request`] builds the
+//! `http::Request` and [`TokenPost::finish`] reads the answer (sans-IO),
+//! [`TokenPost::send`] does both over the client's transport. [`TokenPost`] is shared with
+//! introspection, whose request has the same shape (RFC 7662 §2.1).
 //!
 //! The request carries client authentication like the token endpoint (RFC 7009 §2.1);
-//! [`RevocationRequest::auth`] overrides the client's setting for providers that register
-//! a different `revocation_endpoint_auth_method`.
+//! [`TokenPost::auth`] overrides the client's setting for providers that register a
+//! different `revocation_endpoint_auth_method`.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use bytes::Bytes;
 
@@ -44,12 +46,15 @@ impl TokenTypeHint {
     }
 }
 
-mod sealed {
+pub(crate) mod sealed {
     /// Reveals the token value to this crate only: users cannot name this trait, so the
     /// value stays reachable for them through the token's explicit `.secret()` alone.
     pub trait TokenValue {
         fn token_value(&self) -> &str;
     }
+
+    /// Closes [`super::TokenEndpoint`] to this crate's endpoints.
+    pub trait Sealed {}
 }
 
 /// A token the provider issued that can be sent to the revocation (RFC 7009 §2.1) or
@@ -69,22 +74,35 @@ impl sealed::TokenValue for RefreshToken {
 impl IssuedToken for AccessToken {}
 impl IssuedToken for RefreshToken {}
 
-/// The authenticated form POST shared by revocation (RFC 7009 §2.1) and introspection
-/// (RFC 7662 §2.1): `token`, the optional `token_type_hint`, and client authentication
-/// with `auth` or, when `None`, the client's own setting.
-pub(crate) fn token_post<H: HttpClient, K: ClientKind>(
-    client: &Client<H, K>,
-    endpoint: &Option<EndpointUrl>,
-    endpoint_name: &'static str,
-    token: &str,
-    hint: Option<&TokenTypeHint>,
-    auth: Option<&ClientAuth>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    let endpoint = ProviderMetadata::endpoint(endpoint, endpoint_name)?;
-    let mut form = Form::new();
-    form.set("token", token)
-        .set_opt("token_type_hint", hint.map(TokenTypeHint::as_str));
-    client.authenticated_post_with(auth.unwrap_or(client.auth()), endpoint, form)
+/// An endpoint that takes one token in an authenticated form POST: [`Revoke`] (RFC 7009)
+/// or [`Introspect`](crate::introspection::Introspect) (RFC 7662).
+pub trait TokenEndpoint: sealed::Sealed {
+    /// What a successful answer yields.
+    type Output;
+    #[doc(hidden)]
+    const METADATA: &'static str;
+    #[doc(hidden)]
+    fn url(metadata: &ProviderMetadata) -> &Option<EndpointUrl>;
+    #[doc(hidden)]
+    fn read(response: &http::Response<Bytes>) -> Result<Self::Output, Error>;
+}
+
+/// Marker: the revocation endpoint (RFC 7009).
+#[derive(Clone, Copy, Debug)]
+pub struct Revoke;
+
+impl sealed::Sealed for Revoke {}
+impl TokenEndpoint for Revoke {
+    type Output = ();
+    const METADATA: &'static str = "revocation_endpoint";
+    fn url(metadata: &ProviderMetadata) -> &Option<EndpointUrl> {
+        &metadata.revocation_endpoint
+    }
+    /// RFC 7009 §2.2: any 2xx is success whatever its body (the provider answers 200 for
+    /// a token that was invalid or already revoked too).
+    fn read(response: &http::Response<Bytes>) -> Result<(), Error> {
+        require_success("revocation", response)
+    }
 }
 
 /// The error codes a revocation endpoint answers with: RFC 7009 §2.2.1 adds
@@ -123,27 +141,29 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// Revoking a refresh token also revokes the access tokens of the same grant when the
     /// provider supports that (RFC 7009 §2.1).
     pub fn revoke<'a, T: IssuedToken>(&'a self, token: &'a T) -> RevocationRequest<'a, H, K> {
-        RevocationRequest {
-            client: self,
-            token: token.token_value(),
-            hint: None,
-            auth: None,
-        }
+        TokenPost::new(self, token)
     }
 }
 
 /// A revocation request being configured (RFC 7009 §2.1). Created by [`Client::revoke`].
-#[must_use = "a revocation request does nothing until it is sent"]
-pub struct RevocationRequest<'a, H, K> {
+pub type RevocationRequest<'a, H, K> = TokenPost<'a, H, K, Revoke>;
+
+/// A request that POSTs one token, with client authentication, to a [`TokenEndpoint`]:
+/// a [`RevocationRequest`] (RFC 7009 §2.1) or an
+/// [`IntrospectionRequest`](crate::introspection::IntrospectionRequest) (RFC 7662 §2.1).
+#[must_use = "a request does nothing until it is sent"]
+pub struct TokenPost<'a, H, K, E> {
     client: &'a Client<H, K>,
     token: &'a str,
     hint: Option<TokenTypeHint>,
     auth: Option<ClientAuth>,
+    _endpoint: PhantomData<fn() -> E>,
 }
 
-impl<H, K> fmt::Debug for RevocationRequest<'_, H, K> {
+impl<H, K, E: TokenEndpoint> fmt::Debug for TokenPost<'_, H, K, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RevocationRequest")
+        f.debug_struct("TokenPost")
+            .field("endpoint", &E::METADATA)
             .field("token", &"[redacted]")
             .field("token_type_hint", &self.hint)
             .field("auth", &self.auth)
@@ -151,50 +171,66 @@ impl<H, K> fmt::Debug for RevocationRequest<'_, H, K> {
     }
 }
 
-impl<H: HttpClient, K: ClientKind> RevocationRequest<'_, H, K> {
-    /// Sends `token_type_hint` (RFC 7009 §2.1), which helps the provider find the token.
+impl<'a, H: HttpClient, K: ClientKind, E: TokenEndpoint> TokenPost<'a, H, K, E> {
+    /// A request for `token` without a `token_type_hint`, with the client's own
+    /// authentication.
+    pub(crate) fn new<T: IssuedToken>(client: &'a Client<H, K>, token: &'a T) -> Self {
+        Self {
+            client,
+            token: token.token_value(),
+            hint: None,
+            auth: None,
+            _endpoint: PhantomData,
+        }
+    }
+
+    /// Sends `token_type_hint` (RFC 7009 §2.1, RFC 7662 §2.1), which helps the provider
+    /// find the token.
     pub fn token_type_hint(mut self, hint: TokenTypeHint) -> Self {
         self.hint = Some(hint);
         self
     }
 
-    /// Authenticates with `auth` instead of the client's own setting, e.g. for a provider
-    /// that registered another `revocation_endpoint_auth_method` (RFC 8414 §2).
+    /// Authenticates with `auth` instead of the client's own setting: a provider may
+    /// register another `revocation_endpoint_auth_method` or
+    /// `introspection_endpoint_auth_method` (RFC 8414 §2), and a resource server
+    /// introspects with credentials of its own (RFC 7662 §2.1).
     pub fn auth(mut self, auth: ClientAuth) -> Self {
         self.auth = Some(auth);
         self
     }
 
-    /// The revocation request (sans-IO): a form POST of `token` and `token_type_hint` to
-    /// the `revocation_endpoint`, with client authentication.
+    /// The request (sans-IO): a form POST of `token` and `token_type_hint` to the
+    /// endpoint, with client authentication.
     ///
     /// # Errors
     ///
     /// [`ConfigError::UnsupportedByProvider`](crate::error::ConfigError::UnsupportedByProvider)
-    /// when the provider advertises no `revocation_endpoint`; a configuration error when the
+    /// when the provider does not advertise the endpoint; a configuration error when the
     /// client authentication cannot be built.
     pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
-        token_post(
-            self.client,
-            &self.client.metadata().revocation_endpoint,
-            "revocation_endpoint",
-            self.token,
-            self.hint.as_ref(),
-            self.auth.as_ref(),
-        )
+        let endpoint = ProviderMetadata::endpoint(E::url(self.client.metadata()), E::METADATA)?;
+        let mut form = Form::new();
+        form.set("token", self.token).set_opt(
+            "token_type_hint",
+            self.hint.as_ref().map(TokenTypeHint::as_str),
+        );
+        let auth = self.auth.as_ref().unwrap_or(self.client.auth());
+        self.client.authenticated_post_with(auth, endpoint, form)
     }
 
-    /// Reads the revocation response (RFC 7009 §2.2): any 2xx is success whatever its
-    /// body (the provider also answers 200 for a token that was invalid or already
-    /// revoked); an error document becomes [`Error::Provider`] (see
-    /// [`RevocationErrorCode::of`]), any other status
+    /// Reads the answer. Revocation: any 2xx is success whatever the body (RFC 7009
+    /// §2.2). Introspection: see
+    /// [`Introspection::from_response`](crate::introspection::Introspection::from_response).
+    /// An error document becomes [`Error::Provider`] (for revocation see
+    /// [`RevocationErrorCode::of`]), any other failure status
     /// [`ResponseError::UnexpectedStatus`](crate::error::ResponseError::UnexpectedStatus).
-    pub fn finish(&self, response: &http::Response<Bytes>) -> Result<(), Error> {
-        require_success("revocation", response)
+    pub fn finish(&self, response: &http::Response<Bytes>) -> Result<E::Output, Error> {
+        E::read(response)
     }
 
-    /// Sends the request and reads the response.
-    pub async fn send(self) -> Result<(), Error> {
+    /// Sends the request and reads the answer.
+    pub async fn send(self) -> Result<E::Output, Error> {
         let response = self.client.http().execute(self.request()?).await?;
         self.finish(&response)
     }

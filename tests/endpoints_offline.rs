@@ -342,18 +342,26 @@ async fn userinfo_request_shapes() {
     assert!(!err.to_string().contains("line"));
 }
 
-/// Runs a signed UserInfo answer built by `body` against a provider serving `key`.
-async fn signed(
+/// Runs a UserInfo request for `alice` against a provider serving `key` and `response`.
+async fn userinfo_from(
     key: SigningKey,
-    body: impl Fn() -> String + Send + Sync + 'static,
+    response: impl Fn() -> ::http::Response<Bytes> + Send + Sync + 'static,
 ) -> Result<UserInfo, Error> {
-    let op = Op::new(key, move |_| reply(200, Some("application/jwt"), body()));
+    let op = Op::new(key, move |_| response());
     let token = AccessToken::new(ACCESS_TOKEN);
     let subject = SubjectId::new(SUB);
     op.client
         .userinfo_for_subject(&token, &subject)
         .send()
         .await
+}
+
+/// A signed (`application/jwt`) UserInfo answer built by `body`.
+async fn signed(
+    key: SigningKey,
+    body: impl Fn() -> String + Send + Sync + 'static,
+) -> Result<UserInfo, Error> {
+    userinfo_from(key, move || reply(200, Some("application/jwt"), body())).await
 }
 
 #[tokio::test]
@@ -493,13 +501,7 @@ async fn signed_userinfo_header_and_claim_rules() {
 async fn userinfo_answer(
     response: impl Fn() -> ::http::Response<Bytes> + Send + Sync + 'static,
 ) -> Result<UserInfo, Error> {
-    let op = Op::new(es256_key("k1"), move |_| response());
-    let token = AccessToken::new(ACCESS_TOKEN);
-    let subject = SubjectId::new(SUB);
-    op.client
-        .userinfo_for_subject(&token, &subject)
-        .send()
-        .await
+    userinfo_from(es256_key("k1"), response).await
 }
 
 #[tokio::test]

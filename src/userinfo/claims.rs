@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::ValidationError;
+use crate::id_token::string_claim as string;
 use crate::types::SubjectId;
 
 /// The claims of a UserInfo response (OpenID Connect Core §5.1, §5.3.2). Claims the
@@ -180,17 +181,6 @@ impl<'de> serde::Deserialize<'de> for Address {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let obj = Map::<String, Value>::deserialize(d)?;
         Self::from_object(obj).map_err(serde::de::Error::custom)
-    }
-}
-
-fn string(
-    obj: &mut Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, ValidationError> {
-    match obj.remove(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ValidationError::MissingClaim(name)),
     }
 }
 
