@@ -45,7 +45,7 @@ pub enum BearerMethod {
     FormBody,
 }
 
-/// A verified UserInfo response.
+/// A verified UserInfo response (OpenID Connect Core §5.3.2).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfo {
@@ -66,6 +66,7 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
             access_token: tokens.access_token(),
             expected_sub: tokens.id_token_claims().map(|c| c.sub.as_str()),
             method: BearerMethod::default(),
+            require_signed: false,
         }
     }
 
@@ -81,6 +82,7 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
             access_token,
             expected_sub: Some(subject.as_str()),
             method: BearerMethod::default(),
+            require_signed: false,
         }
     }
 }
@@ -93,6 +95,7 @@ pub struct UserInfoRequest<'a, H, K> {
     access_token: &'a AccessToken,
     expected_sub: Option<&'a str>,
     method: BearerMethod,
+    require_signed: bool,
 }
 
 impl<H, K> fmt::Debug for UserInfoRequest<'_, H, K> {
@@ -101,17 +104,26 @@ impl<H, K> fmt::Debug for UserInfoRequest<'_, H, K> {
             .field("access_token", self.access_token)
             .field("expected_sub", &self.expected_sub)
             .field("method", &self.method)
+            .field("require_signed", &self.require_signed)
             .finish_non_exhaustive()
     }
 }
 
 impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
-    /// Largest response accepted.
+    /// Largest UserInfo response accepted, in bytes.
     pub const MAX_LEN: usize = 256 * 1024;
 
     /// Chooses how the access token is sent (default: [`BearerMethod::Header`]).
     pub fn bearer_method(mut self, method: BearerMethod) -> Self {
         self.method = method;
+        self
+    }
+
+    /// Refuses an unsigned (JSON) answer: for a client registered with a
+    /// `userinfo_signed_response_alg` (OpenID Connect Dynamic Client Registration §2), so
+    /// that a plain JSON answer cannot take the place of the signed one.
+    pub fn require_signed(mut self) -> Self {
+        self.require_signed = true;
         self
     }
 
@@ -191,7 +203,7 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
             }
             .into());
         }
-        let (object, signing_alg) = if is_json(response) {
+        let (object, signing_alg) = if is_json(response) && !self.require_signed {
             (json_body("userinfo", response, Self::MAX_LEN)?, None)
         } else if media_type(response).as_deref() == Some("application/jwt") {
             let (object, alg) = self.verify_signed(response.body()).await?;
@@ -200,7 +212,11 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
             return Err(ResponseError::ContentType {
                 endpoint: "userinfo",
                 content_type: media_type(response).unwrap_or_default(),
-                expected: "application/json or application/jwt",
+                expected: if self.require_signed {
+                    "application/jwt"
+                } else {
+                    "application/json or application/jwt"
+                },
             }
             .into());
         };

@@ -522,6 +522,23 @@ async fn userinfo_content_types_and_bodies() {
         Error::Response(ResponseError::ContentType { .. })
     ));
 
+    // A client that registered signed UserInfo refuses a plain JSON answer.
+    let op = Op::new(es256_key("k1"), |_| json_reply(200, json!({"sub": SUB})));
+    let token = AccessToken::new(ACCESS_TOKEN);
+    let subject = SubjectId::new(SUB);
+    let err = op
+        .client
+        .userinfo_for_subject(&token, &subject)
+        .require_signed()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Response(ResponseError::ContentType { expected, .. })
+            if *expected == "application/jwt"),
+        "{err:?}"
+    );
+
     for body in ["not json", "[1, 2]", "{\"sub\": \"alice\""] {
         let err =
             userinfo_answer(move || reply(200, Some("application/json; charset=utf-8"), body))

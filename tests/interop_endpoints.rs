@@ -123,7 +123,12 @@ async fn signed_userinfo_is_verified() {
         client.authorization_request().scope("profile email"),
     )
     .await;
-    let info = client.userinfo(&tokens).send().await.expect("JWT userinfo");
+    let info = client
+        .userinfo(&tokens)
+        .require_signed()
+        .send()
+        .await
+        .expect("JWT userinfo");
     assert_eq!(info.signing_alg, Some(JwsAlgorithm::RS256));
     assert_eq!(info.claims.sub.as_str(), DEFAULT_ACCOUNT);
     assert_eq!(info.claims.email.as_deref(), Some("alice@example.com"));
