@@ -157,9 +157,13 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         if !needs_keys {
             return validator.validate(token, &crate::jose::JwkSet::default(), expected);
         }
+        let before = self.core.jwks.generation();
         let view = self.core.jwks.keys(&self.http).await?;
         match validator.validate(token, &view.keys, expected) {
-            Err(Error::Validation(ValidationError::UnknownKey { .. })) => {
+            // Keys fetched during this very call are as new as a refetch would get.
+            Err(Error::Validation(ValidationError::UnknownKey { .. }))
+                if view.generation == before =>
+            {
                 match self
                     .core
                     .jwks

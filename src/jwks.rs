@@ -4,6 +4,10 @@
 //! objects. When a token names a key the cache does not hold, the set is fetched
 //! again — once, shared by every concurrent caller, and at most once per cooldown —
 //! so key rotation works and a flood of unknown `kid`s cannot hammer the provider.
+//!
+//! The cooldown runs from the last refetch *triggered by an unknown key* (successful or
+//! not), not from the initial or periodic fetch: a provider that rotates its keys shortly
+//! after this cache fetched them must not see its new tokens refused for a whole cooldown.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -25,7 +29,8 @@ struct Snapshot {
 pub struct JwksCache {
     uri: Option<EndpointUrl>,
     state: RwLock<Snapshot>,
-    refresh: tokio::sync::Mutex<()>,
+    /// Serializes fetches; holds when the last unknown-key refetch was attempted.
+    refresh: tokio::sync::Mutex<Option<Instant>>,
     cooldown: Duration,
     max_age: Duration,
 }
@@ -68,7 +73,7 @@ impl JwksCache {
                 fetched_at: None,
                 generation: 0,
             }),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: tokio::sync::Mutex::new(None),
             cooldown: Self::DEFAULT_COOLDOWN,
             max_age: Self::DEFAULT_MAX_AGE,
         }
@@ -147,8 +152,9 @@ impl JwksCache {
 
     /// Called when a token names a key that `seen` did not hold: fetches the set
     /// again unless another caller already did since `seen` (then its result is
-    /// shared) or the last fetch is younger than the cooldown. Returns the new keys,
-    /// or `None` when nothing new can be had now.
+    /// shared) or the last refetch triggered by an unknown key, successful or not, is
+    /// younger than the cooldown. Returns the new keys, or `None` when nothing new can
+    /// be had now.
     pub async fn refresh_unknown_key<H: HttpClient>(
         &self,
         http: &H,
@@ -157,7 +163,7 @@ impl JwksCache {
         if self.uri.is_none() {
             return Ok(None);
         }
-        let _guard = self.refresh.lock().await;
+        let mut last_refetch = self.refresh.lock().await;
         let current = self.snapshot();
         if current.generation != seen.generation {
             return Ok(Some(KeysView {
@@ -165,12 +171,11 @@ impl JwksCache {
                 generation: current.generation,
             }));
         }
-        if current
-            .fetched_at
-            .is_some_and(|t| t.elapsed() < self.cooldown)
-        {
+        if last_refetch.is_some_and(|t| t.elapsed() < self.cooldown) {
             return Ok(None);
         }
+        // Recorded before fetching, so a failing endpoint is not retried within the cooldown.
+        *last_refetch = Some(Instant::now());
         let keys = self.fetch(http).await?;
         let s = self.store(keys);
         Ok(Some(KeysView {
