@@ -25,12 +25,21 @@ struct Snapshot {
     generation: u64,
 }
 
+/// When fetches were attempted, for the cooldowns.
+#[derive(Default)]
+struct FetchLog {
+    /// The last refetch triggered by an unknown key (successful or not).
+    unknown_key: Option<Instant>,
+    /// The last periodic refresh that failed while older keys were still served.
+    failed_refresh: Option<Instant>,
+}
+
 /// A cached JWK Set with refetch-on-unknown-key and a cooldown.
 pub struct JwksCache {
     uri: Option<EndpointUrl>,
     state: RwLock<Snapshot>,
-    /// Serializes fetches; holds when the last unknown-key refetch was attempted.
-    refresh: tokio::sync::Mutex<Option<Instant>>,
+    /// Serializes fetches and remembers when they were attempted.
+    refresh: tokio::sync::Mutex<FetchLog>,
     cooldown: Duration,
     max_age: Duration,
 }
@@ -73,7 +82,7 @@ impl JwksCache {
                 fetched_at: None,
                 generation: 0,
             }),
-            refresh: tokio::sync::Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(FetchLog::default()),
             cooldown: Self::DEFAULT_COOLDOWN,
             max_age: Self::DEFAULT_MAX_AGE,
         }
@@ -126,9 +135,15 @@ impl JwksCache {
                 generation: snap.generation,
             });
         }
-        let _guard = self.refresh.lock().await;
+        let mut log = self.refresh.lock().await;
         let current = self.snapshot();
-        if current.generation != snap.generation {
+        // Another caller refreshed meanwhile, or a refresh failed less than a cooldown
+        // ago while old keys are at hand: serve what we have without fetching.
+        let recently_failed = current.fetched_at.is_some()
+            && log
+                .failed_refresh
+                .is_some_and(|t| t.elapsed() < self.cooldown);
+        if current.generation != snap.generation || recently_failed {
             return Ok(KeysView {
                 keys: current.keys,
                 generation: current.generation,
@@ -143,10 +158,13 @@ impl JwksCache {
                 })
             }
             Err(e) if current.fetched_at.is_none() => Err(e),
-            Err(_) => Ok(KeysView {
-                keys: current.keys,
-                generation: current.generation,
-            }),
+            Err(_) => {
+                log.failed_refresh = Some(Instant::now());
+                Ok(KeysView {
+                    keys: current.keys,
+                    generation: current.generation,
+                })
+            }
         }
     }
 
@@ -163,7 +181,7 @@ impl JwksCache {
         if self.uri.is_none() {
             return Ok(None);
         }
-        let mut last_refetch = self.refresh.lock().await;
+        let mut log = self.refresh.lock().await;
         let current = self.snapshot();
         if current.generation != seen.generation {
             return Ok(Some(KeysView {
@@ -171,11 +189,11 @@ impl JwksCache {
                 generation: current.generation,
             }));
         }
-        if last_refetch.is_some_and(|t| t.elapsed() < self.cooldown) {
+        if log.unknown_key.is_some_and(|t| t.elapsed() < self.cooldown) {
             return Ok(None);
         }
         // Recorded before fetching, so a failing endpoint is not retried within the cooldown.
-        *last_refetch = Some(Instant::now());
+        log.unknown_key = Some(Instant::now());
         let keys = self.fetch(http).await?;
         let s = self.store(keys);
         Ok(Some(KeysView {

@@ -16,8 +16,8 @@ use typed_oidc::error::{Error, JoseError, ResponseError, ValidationError};
 use typed_oidc::jose::{JwsAlgorithm, SigningKey, sign_compact, sign_compact_hmac};
 use typed_oidc::time::FixedClock;
 use typed_oidc::{
-    Client, ClientBuilder, ClientId, ClientSecret, EndpointUrl, Expectations, IssuerUrl,
-    ProviderMetadata,
+    Client, ClientBuilder, ClientId, ClientKind, ClientSecret, EndpointUrl, Expectations,
+    IssuerUrl, ProviderMetadata, Public,
 };
 
 const ISSUER: &str = "https://op.example.com";
@@ -85,17 +85,23 @@ fn builder() -> ClientBuilder {
         .clock(Arc::new(FixedClock::at_unix(NOW as u64)))
 }
 
-fn new_client_with(builder: ClientBuilder, http: &MockHttp) -> Client<MockHttp> {
+fn new_client_with<K: ClientKind>(
+    builder: ClientBuilder<K>,
+    http: &MockHttp,
+) -> Client<MockHttp, K> {
     builder
         .build(metadata_with_jwks_uri(JWKS_URI), http.clone())
         .unwrap()
 }
 
-fn new_client(http: &MockHttp) -> Client<MockHttp> {
+fn new_client(http: &MockHttp) -> Client<MockHttp, Public> {
     new_client_with(builder(), http)
 }
 
-async fn validate(client: &Client<MockHttp>, token: &str) -> Result<String, Error> {
+async fn validate<K: ClientKind>(
+    client: &Client<MockHttp, K>,
+    token: &str,
+) -> Result<String, Error> {
     client
         .validate_id_token(token, &Expectations::default())
         .await
@@ -517,4 +523,42 @@ async fn metadata_without_jwks_uri_fetches_nothing() {
     let r = validate(&client, &token(&keys().k1)).await;
     assert!(is_unknown_key(&r, "k1"), "{r:?}");
     assert_eq!(http.requests(), 0);
+}
+
+#[tokio::test]
+async fn failed_periodic_refresh_serves_old_keys_and_backs_off() {
+    let http = MockHttp::new();
+    http.serve_json(jwks(&[&keys().k1]));
+    // Every use finds the set stale, so each validation wants a periodic refresh.
+    let client = new_client_with(builder().jwks_max_age(Duration::ZERO), &http);
+    validate(&client, &token(&keys().k1)).await.unwrap();
+    assert_eq!(http.requests(), 1);
+
+    http.respond(503, Some("text/plain"), "down");
+    for _ in 0..10 {
+        assert_eq!(
+            validate(&client, &token(&keys().k1)).await.unwrap(),
+            "alice",
+            "old keys still serve"
+        );
+    }
+    assert_eq!(
+        http.requests(),
+        2,
+        "one failed refresh, then no fetch within the cooldown"
+    );
+
+    // With no cooldown, the next stale use tries again and picks up the recovered set.
+    let eager = new_client_with(
+        builder()
+            .jwks_max_age(Duration::ZERO)
+            .jwks_cooldown(Duration::ZERO),
+        &http,
+    );
+    http.serve_json(jwks(&[&keys().k1]));
+    validate(&eager, &token(&keys().k1)).await.unwrap();
+    http.respond(503, Some("text/plain"), "down");
+    validate(&eager, &token(&keys().k1)).await.unwrap();
+    validate(&eager, &token(&keys().k1)).await.unwrap();
+    assert_eq!(http.requests(), 5);
 }
