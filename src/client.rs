@@ -449,9 +449,13 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         if !needs_keys {
             return verify(&crate::jose::JwkSet::default());
         }
+        let before = self.core.jwks.generation();
         let view = self.core.jwks.keys(&self.http).await?;
         match verify(&view.keys) {
-            Err(Error::Validation(ValidationError::UnknownKey { .. })) => {
+            // Keys fetched during this very call are as new as a refetch would get.
+            Err(Error::Validation(ValidationError::UnknownKey { .. }))
+                if view.generation == before =>
+            {
                 match self
                     .core
                     .jwks

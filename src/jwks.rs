@@ -4,6 +4,10 @@
 //! objects. When a token names a key the cache does not hold, the set is fetched
 //! again — once, shared by every concurrent caller, and at most once per cooldown —
 //! so key rotation works and a flood of unknown `kid`s cannot hammer the provider.
+//!
+//! The cooldown runs from the last refetch *triggered by an unknown key* (successful or
+//! not), not from the initial or periodic fetch: a provider that rotates its keys shortly
+//! after this cache fetched them must not see its new tokens refused for a whole cooldown.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -21,11 +25,21 @@ struct Snapshot {
     generation: u64,
 }
 
+/// When fetches were attempted, for the cooldowns.
+#[derive(Default)]
+struct FetchLog {
+    /// The last refetch triggered by an unknown key (successful or not).
+    unknown_key: Option<Instant>,
+    /// The last periodic refresh that failed while older keys were still served.
+    failed_refresh: Option<Instant>,
+}
+
 /// A cached JWK Set with refetch-on-unknown-key and a cooldown.
 pub struct JwksCache {
     uri: Option<EndpointUrl>,
     state: RwLock<Snapshot>,
-    refresh: tokio::sync::Mutex<()>,
+    /// Serializes fetches and remembers when they were attempted.
+    refresh: tokio::sync::Mutex<FetchLog>,
     cooldown: Duration,
     max_age: Duration,
 }
@@ -68,7 +82,7 @@ impl JwksCache {
                 fetched_at: None,
                 generation: 0,
             }),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: tokio::sync::Mutex::new(FetchLog::default()),
             cooldown: Self::DEFAULT_COOLDOWN,
             max_age: Self::DEFAULT_MAX_AGE,
         }
@@ -121,9 +135,15 @@ impl JwksCache {
                 generation: snap.generation,
             });
         }
-        let _guard = self.refresh.lock().await;
+        let mut log = self.refresh.lock().await;
         let current = self.snapshot();
-        if current.generation != snap.generation {
+        // Another caller refreshed meanwhile, or a refresh failed less than a cooldown
+        // ago while old keys are at hand: serve what we have without fetching.
+        let recently_failed = current.fetched_at.is_some()
+            && log
+                .failed_refresh
+                .is_some_and(|t| t.elapsed() < self.cooldown);
+        if current.generation != snap.generation || recently_failed {
             return Ok(KeysView {
                 keys: current.keys,
                 generation: current.generation,
@@ -138,17 +158,21 @@ impl JwksCache {
                 })
             }
             Err(e) if current.fetched_at.is_none() => Err(e),
-            Err(_) => Ok(KeysView {
-                keys: current.keys,
-                generation: current.generation,
-            }),
+            Err(_) => {
+                log.failed_refresh = Some(Instant::now());
+                Ok(KeysView {
+                    keys: current.keys,
+                    generation: current.generation,
+                })
+            }
         }
     }
 
     /// Called when a token names a key that `seen` did not hold: fetches the set
     /// again unless another caller already did since `seen` (then its result is
-    /// shared) or the last fetch is younger than the cooldown. Returns the new keys,
-    /// or `None` when nothing new can be had now.
+    /// shared) or the last refetch triggered by an unknown key, successful or not, is
+    /// younger than the cooldown. Returns the new keys, or `None` when nothing new can
+    /// be had now.
     pub async fn refresh_unknown_key<H: HttpClient>(
         &self,
         http: &H,
@@ -157,7 +181,7 @@ impl JwksCache {
         if self.uri.is_none() {
             return Ok(None);
         }
-        let _guard = self.refresh.lock().await;
+        let mut log = self.refresh.lock().await;
         let current = self.snapshot();
         if current.generation != seen.generation {
             return Ok(Some(KeysView {
@@ -165,12 +189,11 @@ impl JwksCache {
                 generation: current.generation,
             }));
         }
-        if current
-            .fetched_at
-            .is_some_and(|t| t.elapsed() < self.cooldown)
-        {
+        if log.unknown_key.is_some_and(|t| t.elapsed() < self.cooldown) {
             return Ok(None);
         }
+        // Recorded before fetching, so a failing endpoint is not retried within the cooldown.
+        log.unknown_key = Some(Instant::now());
         let keys = self.fetch(http).await?;
         let s = self.store(keys);
         Ok(Some(KeysView {

@@ -443,3 +443,38 @@ async fn userinfo_error_responses_are_typed() {
         Error::Response(ResponseError::UnexpectedStatus { status: 500, .. })
     ));
 }
+
+#[tokio::test]
+async fn signed_userinfo_follows_a_key_rotation() {
+    let old = es256_key("old");
+    let new = es256_key("new");
+    let published = std::sync::Arc::new(std::sync::Mutex::new(vec![old.public_jwk()]));
+    let signer = std::sync::Arc::new(std::sync::Mutex::new(old.clone()));
+    let (keys, current) = (published.clone(), signer.clone());
+    let mock = Mock::new(move |request| match request.uri().path() {
+        "/jwks" => json_reply(200, json!({ "keys": *keys.lock().unwrap() })),
+        _ => {
+            let key = current.lock().unwrap().clone();
+            reply(
+                200,
+                Some("application/jwt"),
+                jwt(&key, &json!({"sub": SUB})),
+            )
+        }
+    });
+    let client = client_with(mock.clone(), metadata(true));
+    let token = AccessToken::new(ACCESS_TOKEN);
+    let subject = SubjectId::new(SUB);
+    let userinfo = || client.userinfo_for_subject(&token, &subject).send();
+
+    userinfo().await.unwrap();
+    assert_eq!(client.jwks().generation(), 1);
+
+    // The provider rotates: new tokens name a key the cache has not seen yet.
+    *published.lock().unwrap() = vec![old.public_jwk(), new.public_jwk()];
+    *signer.lock().unwrap() = new;
+    let info = userinfo().await.expect("verified after one refetch");
+    assert_eq!(info.signing_alg, Some(JwsAlgorithm::ES256));
+    assert_eq!(client.jwks().generation(), 2);
+    assert_eq!(mock.requests_to("/jwks").len(), 2);
+}
