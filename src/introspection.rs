@@ -19,7 +19,7 @@ use crate::error::{Error, ResponseError};
 use crate::http::HttpClient;
 use crate::response::{json_body, require_success};
 use crate::revocation::sealed::Sealed;
-use crate::revocation::{IssuedToken, TokenEndpoint, TokenPost};
+use crate::revocation::{AccessOrRefreshToken, TokenEndpoint, TokenPost};
 use crate::token::TokenType;
 use crate::types::{ClientId, EndpointUrl, Scope, SubjectId};
 
@@ -162,7 +162,7 @@ impl Introspection {
 impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// Starts an introspection request for `token` (RFC 7662 §2.1), without a
     /// `token_type_hint` and with the client's own authentication until set otherwise.
-    pub fn introspect<'a, T: IssuedToken>(
+    pub fn introspect<'a, T: AccessOrRefreshToken>(
         &'a self,
         token: &'a T,
     ) -> IntrospectionRequest<'a, H, K> {

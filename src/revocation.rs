@@ -59,7 +59,7 @@ pub(crate) mod sealed {
 
 /// A token the provider issued that can be sent to the revocation (RFC 7009 §2.1) or
 /// introspection (RFC 7662 §2.1) endpoint: an [`AccessToken`] or a [`RefreshToken`].
-pub trait IssuedToken: sealed::TokenValue {}
+pub trait AccessOrRefreshToken: sealed::TokenValue {}
 
 impl sealed::TokenValue for AccessToken {
     fn token_value(&self) -> &str {
@@ -71,8 +71,8 @@ impl sealed::TokenValue for RefreshToken {
         self.secret()
     }
 }
-impl IssuedToken for AccessToken {}
-impl IssuedToken for RefreshToken {}
+impl AccessOrRefreshToken for AccessToken {}
+impl AccessOrRefreshToken for RefreshToken {}
 
 /// An endpoint that takes one token in an authenticated form POST: [`Revoke`] (RFC 7009)
 /// or [`Introspect`](crate::introspection::Introspect) (RFC 7662).
@@ -140,7 +140,10 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// `token_type_hint` and with the client's own authentication until set otherwise.
     /// Revoking a refresh token also revokes the access tokens of the same grant when the
     /// provider supports that (RFC 7009 §2.1).
-    pub fn revoke<'a, T: IssuedToken>(&'a self, token: &'a T) -> RevocationRequest<'a, H, K> {
+    pub fn revoke<'a, T: AccessOrRefreshToken>(
+        &'a self,
+        token: &'a T,
+    ) -> RevocationRequest<'a, H, K> {
         TokenPost::new(self, token)
     }
 }
@@ -174,7 +177,7 @@ impl<H, K, E: TokenEndpoint> fmt::Debug for TokenPost<'_, H, K, E> {
 impl<'a, H: HttpClient, K: ClientKind, E: TokenEndpoint> TokenPost<'a, H, K, E> {
     /// A request for `token` without a `token_type_hint`, with the client's own
     /// authentication.
-    pub(crate) fn new<T: IssuedToken>(client: &'a Client<H, K>, token: &'a T) -> Self {
+    pub(crate) fn new<T: AccessOrRefreshToken>(client: &'a Client<H, K>, token: &'a T) -> Self {
         Self {
             client,
             token: token.token_value(),
