@@ -13,10 +13,12 @@ pub mod client_auth;
 pub mod discovery;
 pub mod error;
 pub mod flow;
+pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod jose;
 pub mod jwks;
+pub mod par;
 mod request;
 mod response;
 pub mod time;
@@ -32,7 +34,9 @@ pub use error::{Error, Result};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
 };
+pub use grants::{GrantRequest, IdTokenRule, IssuedToken, TokenTypeUri};
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
+pub use par::{PendingPush, PushedAuthorization};
 pub use types::*;
 
 /// The README's code blocks, compiled as doctests so they cannot rot.

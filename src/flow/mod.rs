@@ -18,6 +18,7 @@ mod tokens;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
 pub use callback::{CodeReceived, Pending};
 pub use tokens::Tokens;
+pub(crate) use tokens::tokens_from_response;
 
 use serde::{Deserialize, Serialize};
 
