@@ -33,7 +33,7 @@ mod extension;
 mod password;
 mod token_exchange;
 
-pub use client_credentials::ClientCredentials;
+pub use client_credentials::{ClientCredentials, ConfidentialOnly};
 pub use extension::Extension;
 pub use password::Password;
 pub use token_exchange::{IssuedToken, TokenExchange, TokenTypeUri};
@@ -293,8 +293,11 @@ impl<'a, G: Grant, H: HttpClient, K: ClientKind> GrantRequest<'a, G, H, K> {
     /// Sends the request and reads the response: [`token_request`](Self::token_request),
     /// the round trip, then [`finish`](Self::finish).
     pub async fn send(self) -> Result<G::Output, Error> {
-        let parsed = self.client.token_grant(self.form()?).await?;
-        self.complete(parsed).await
+        // Built before the first await: the form encoder is not `Send`, and this
+        // future must be (`Client::token_grant` would keep the form in its state).
+        let request = self.token_request()?;
+        let response = self.client.http.execute(request).await?;
+        self.finish(&response).await
     }
 
     async fn complete(self, mut parsed: TokenResponse) -> Result<G::Output, Error> {

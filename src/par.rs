@@ -130,6 +130,8 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
     /// provider advertises no PAR endpoint, or a [`ConfigError`] when `client` is
     /// not the client this request was made by or an `extra` parameter is
     /// `request_uri` (RFC 9126 §2.1 forbids it).
+    // The (request, continuation) pair is the crate's sans-IO shape; an alias would hide it.
+    #[allow(clippy::type_complexity)]
     pub fn push_request<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,

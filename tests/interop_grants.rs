@@ -400,6 +400,13 @@ fn secrets_stay_out_of_debug_output() {
     assert!(!format!("{exchange:?}").contains("subject-1618033988"));
 }
 
+fn assert_invalid_response(err: &Error) {
+    assert!(
+        matches!(err, Error::Response(ResponseError::Invalid { .. })),
+        "{err:?}"
+    );
+}
+
 #[tokio::test]
 async fn responses_are_checked_per_grant() {
     let client = offline_client(Some("https://op.example/token"));
@@ -410,10 +417,7 @@ async fn responses_are_checked_per_grant() {
         .finish(&json_response(200, plain))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Response(ResponseError::Invalid { .. })),
-        "{err:?}"
-    );
+    assert_invalid_response(&err);
 
     let issued = client
         .token_exchange("t", TokenTypeUri::AccessToken)
@@ -436,10 +440,7 @@ async fn responses_are_checked_per_grant() {
         .finish(&json_response(200, plain))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Response(ResponseError::Invalid { .. })),
-        "{err:?}"
-    );
+    assert_invalid_response(&err);
     // ... but not without openid.
     let tokens = client
         .password_grant("u", "p")
@@ -456,10 +457,7 @@ async fn responses_are_checked_per_grant() {
         .finish(&json_response(200, plain))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Response(ResponseError::Invalid { .. })),
-        "{err:?}"
-    );
+    assert_invalid_response(&err);
 
     // Client credentials ignore an ID token (not validated, not kept), even a bogus one.
     let with_id = r#"{"access_token":"at","token_type":"Bearer","id_token":"not.a.jwt"}"#;
@@ -506,4 +504,16 @@ fn token_type_uris_round_trip() {
         assert_eq!(TokenTypeUri::parse(t.as_str()), t);
         assert_eq!(t.to_string(), t.as_str());
     }
+}
+
+#[test]
+fn grant_and_par_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = offline_client(Some("https://op.example/token"));
+    assert_send(&client.client_credentials().send());
+    assert_send(&client.password_grant("u", "p").offline_access().send());
+    assert_send(&client.token_exchange("t", TokenTypeUri::Jwt).send());
+    assert_send(&client.extension_grant("x").expect_refresh_token().send());
+    assert_send(&client.authorization_request().start_pushed(&client));
+    assert_send(&client.authorization_request().start_auto(&client));
 }

@@ -83,46 +83,31 @@ async fn login_pushed<A: Access, P: PkceMode, K: ClientKind>(
 async fn pushed_request_with_every_client_authentication_method() {
     let md = metadata().await;
     assert!(md.pushed_authorization_request_endpoint.is_some());
-
-    // client_secret_basic: client_id must still be in the body for this provider.
-    let basic = build(
+    let key = SigningKey::from_jwk(CLIENT_KEY_RSA_JSON).unwrap();
+    // client_secret_basic needs client_id in the body for this provider; the others
+    // put it there themselves (and it must not appear twice).
+    let clients = [
         Client::builder(ClientId::new(BASIC_CLIENT_ID))
             .client_secret(ClientSecret::new(BASIC_CLIENT_SECRET)),
-        md.clone(),
-    );
-    let (url, pending) = basic
-        .authorization_request()
-        .scope("profile")
-        .start_pushed(&basic)
-        .await
-        .expect("PAR with client_secret_basic");
-    login_pushed(&basic, url, pending).await;
-
-    // client_secret_post and private_key_jwt put client_id in the body themselves.
-    let post = build(
         Client::builder(ClientId::new(POST_CLIENT_ID))
             .client_secret(ClientSecret::new(POST_CLIENT_SECRET))
             .auth_method(AuthMethod::ClientSecretPost),
-        md.clone(),
-    );
-    let (url, pending) = post
-        .authorization_request()
-        .start_pushed(&post)
-        .await
-        .expect("PAR with client_secret_post");
-    login_pushed(&post, url, pending).await;
-
-    let key = SigningKey::from_jwk(CLIENT_KEY_RSA_JSON).unwrap();
-    let pkjwt = build(
+        Client::builder(ClientId::new(JWT_CLIENT_ID))
+            .client_secret(ClientSecret::new(JWT_CLIENT_SECRET))
+            .auth_method(AuthMethod::ClientSecretJwt),
         Client::builder(ClientId::new(PKJWT_CLIENT_ID)).private_key(key),
-        md.clone(),
-    );
-    let (url, pending) = pkjwt
-        .authorization_request()
-        .start_pushed(&pkjwt)
-        .await
-        .expect("PAR with private_key_jwt");
-    login_pushed(&pkjwt, url, pending).await;
+    ];
+    for builder in clients {
+        let client = build(builder, md.clone());
+        let method = client.auth().method();
+        let (url, pending) = client
+            .authorization_request()
+            .scope("profile")
+            .start_pushed(&client)
+            .await
+            .unwrap_or_else(|e| panic!("PAR with {method:?}: {e:?}"));
+        login_pushed(&client, url, pending).await;
+    }
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The client credentials grant (RFC 6749 §4.4).
 
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
-use crate::client::{Client, Confidential};
+use crate::client::{Client, ClientKind, Confidential};
 use crate::error::Error;
 use crate::flow::{Online, Tokens};
 use crate::http::HttpClient;
@@ -24,11 +24,24 @@ impl Grant for ClientCredentials {
     }
 }
 
-impl<H: HttpClient> Client<H, Confidential> {
+/// Implemented by [`Confidential`] only: the bound of grants that only
+/// confidential clients may use (RFC 6749 §4.4). A public client's attempt fails
+/// to compile with a message that says so. Cannot be implemented outside this
+/// crate (both it and the client kinds are foreign there).
+#[diagnostic::on_unimplemented(
+    message = "client credentials need a confidential client, not `Client<_, {Self}>`",
+    label = "only `Client<_, Confidential>` may use the client credentials grant (RFC 6749 §4.4)",
+    note = "a client becomes `Confidential` when built with `.client_secret(..)` or `.private_key(..)`"
+)]
+pub trait ConfidentialOnly: ClientKind {}
+
+impl ConfidentialOnly for Confidential {}
+
+impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// Starts a client credentials request (RFC 6749 §4.4.2): the client asks for
     /// an access token for itself, authenticating as configured. Only confidential
-    /// clients have this method (RFC 6749 §4.4: "MUST only be used by confidential
-    /// clients").
+    /// clients can call it (`K:` [`ConfidentialOnly`]; RFC 6749 §4.4: "MUST only be
+    /// used by confidential clients").
     ///
     /// The scope starts empty (no `openid`: there is no end-user). Add API scopes
     /// with [`scope`](GrantRequest::scope) and the API with
@@ -51,7 +64,10 @@ impl<H: HttpClient> Client<H, Confidential> {
     /// println!("granted: {}", tokens.scope());
     /// # Ok(()) }
     /// ```
-    pub fn client_credentials(&self) -> GrantRequest<'_, ClientCredentials, H, Confidential> {
+    pub fn client_credentials(&self) -> GrantRequest<'_, ClientCredentials, H, K>
+    where
+        K: ConfidentialOnly,
+    {
         GrantRequest::new(
             self,
             "client_credentials",
