@@ -164,14 +164,22 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
     }
 
     /// POSTs a grant to the token endpoint with this client's authentication and
-    /// parses the response (RFC 6749 §5.1/§5.2).
-    pub(crate) async fn token_grant(
+    /// parses the response (RFC 6749 §5.1/§5.2). The request is built before the
+    /// future starts, so the (non-`Send`) form encoder never lives across an await
+    /// and the future can be spawned on a multi-thread runtime.
+    pub(crate) fn token_grant(
         &self,
         form: Form,
-    ) -> Result<crate::token::TokenResponse, Error> {
-        let request = self.authenticated_post(self.token_endpoint()?, form)?;
-        let response = self.http.execute(request).await?;
-        crate::token::TokenResponse::from_response(&response)
+    ) -> impl std::future::Future<Output = Result<crate::token::TokenResponse, Error>> + Send + '_
+    {
+        let request = self
+            .token_endpoint()
+            .map_err(Error::from)
+            .and_then(|endpoint| self.authenticated_post(endpoint, form));
+        async move {
+            let response = self.http.execute(request?).await?;
+            crate::token::TokenResponse::from_response(&response)
+        }
     }
 
     /// The token endpoint, or an "unsupported by provider" error.

@@ -333,6 +333,13 @@ pub enum ConfigError {
     /// The client lacks what the operation needs (e.g. a secret for client_secret_jwt).
     #[error("client is missing {0}")]
     MissingCredential(&'static str),
+    /// The provider requires pushed authorization requests (RFC 9126 §5,
+    /// `require_pushed_authorization_requests`), so a plain authorization URL would
+    /// be refused: use `AuthorizationRequest::start_pushed` or `start_auto`.
+    #[error(
+        "the provider requires pushed authorization requests (RFC 9126): use start_pushed or start_auto"
+    )]
+    PushedAuthorizationRequired,
 }
 
 /// Shorthand for `Result<T, typed_oidc::Error>`.

@@ -14,12 +14,14 @@ pub mod client_auth;
 pub mod discovery;
 pub mod error;
 pub mod flow;
+pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod introspection;
 pub mod jose;
 pub mod jwks;
 pub mod logout;
+pub mod par;
 mod request;
 mod response;
 pub mod revocation;
@@ -37,9 +39,11 @@ pub use error::{Error, Result};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
 };
+pub use grants::{GrantRequest, IdTokenRule, IssuedToken, TokenTypeUri};
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
 pub use introspection::{Introspection, TokenInfo};
 pub use logout::{LogoutRequest, LogoutUrl};
+pub use par::{PendingPush, PushedAuthorization};
 pub use revocation::TokenTypeHint;
 pub use types::*;
 pub use userinfo::{BearerMethod, UserInfo, UserInfoClaims};

@@ -21,26 +21,34 @@ fn set_uri(req: &mut http::Request<Vec<u8>>, url: &str) {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body (RFC 6749 Appendix B).
-pub(crate) struct Form(url::form_urlencoded::Serializer<'static, String>);
+/// An `application/x-www-form-urlencoded` body (RFC 6749 Appendix B). A plain
+/// string underneath, so it is `Send` and can live across an await.
+pub(crate) struct Form(String);
 
 impl Form {
     pub(crate) fn new() -> Self {
-        Self(url::form_urlencoded::Serializer::new(String::new()))
+        Self(String::with_capacity(256))
     }
     pub(crate) fn set(&mut self, name: &str, value: &str) -> &mut Self {
-        self.0.append_pair(name, value);
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        self.0
+            .extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
+        self.0.push('=');
+        self.0
+            .extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         self
     }
     pub(crate) fn set_opt(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         if let Some(v) = value {
-            self.0.append_pair(name, v);
+            self.set(name, v);
         }
         self
     }
     /// A POST of this form to `url`, asking for JSON.
-    pub(crate) fn into_post(mut self, url: &str) -> http::Request<Vec<u8>> {
-        let body = self.0.finish().into_bytes();
+    pub(crate) fn into_post(self, url: &str) -> http::Request<Vec<u8>> {
+        let body = self.0.into_bytes();
         let mut req = http::Request::new(body);
         *req.method_mut() = http::Method::POST;
         set_uri(&mut req, url);

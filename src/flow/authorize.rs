@@ -342,8 +342,28 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
     /// Builds the authorization URL and the [`Pending`] flow that will receive the
     /// callback. Fails if a builder call was given an invalid value, no redirect URI
     /// is configured, the provider has no authorization endpoint, or a public client
-    /// turned PKCE off.
-    pub fn start(mut self) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
+    /// turned PKCE off; and with [`ConfigError::PushedAuthorizationRequired`] when
+    /// the provider requires PAR (RFC 9126): use
+    /// [`start_pushed`](Self::start_pushed) or [`start_auto`](Self::start_auto).
+    pub fn start(self) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
+        if self.core.metadata.require_pushed_authorization_requests {
+            return Err(ConfigError::PushedAuthorizationRequired.into());
+        }
+        self.start_with(AuthorizationUrl::from_params)
+    }
+
+    /// The client this request was made by (PAR hook).
+    pub(crate) fn client_core(&self) -> &ClientCore {
+        &self.core
+    }
+
+    /// Runs every check of [`start`](Self::start), generates `state`, `nonce` and
+    /// the PKCE pair, and hands the authorization endpoint and the request
+    /// parameters to `finish` (which builds the URL, or the PAR body).
+    pub(crate) fn start_with<R>(
+        mut self,
+        finish: impl FnOnce(&crate::types::EndpointUrl, &[(&str, Cow<'_, str>)]) -> R,
+    ) -> Result<(R, Pending<A, P>), Error> {
         if let Some(e) = self.errors.into_iter().next() {
             return Err(e.into());
         }
@@ -416,7 +436,7 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
             params.retain(|(n, _)| *n != name.as_str());
             params.push((name.as_str(), value.as_str().into()));
         }
-        let url = build_url(endpoint.url(), &params);
+        let out = finish(endpoint, &params);
 
         let pending = Pending::new(
             &self.core,
@@ -428,7 +448,17 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
             self.max_age,
             self.response_mode.unwrap_or_default(),
         );
-        Ok((AuthorizationUrl(url), pending))
+        Ok((out, pending))
+    }
+}
+
+impl AuthorizationUrl {
+    /// The authorization endpoint with these parameters (PAR hook).
+    pub(crate) fn from_params(
+        endpoint: &crate::types::EndpointUrl,
+        params: &[(&str, Cow<'_, str>)],
+    ) -> Self {
+        Self(build_url(endpoint.url(), params))
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) use authorize::build_url;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
 pub use callback::{CodeReceived, Pending};
 pub use tokens::Tokens;
+pub(crate) use tokens::tokens_from_response;
 
 use serde::{Deserialize, Serialize};
 

@@ -210,6 +210,75 @@ const clients = [
   },
 ];
 
+// ---- BEGIN token exchange (RFC 8693) -- added for the grants interop tests -------------------
+// A small, TEST-ONLY token exchange grant (oidc-provider has none built in), registered in the
+// listen callback below for one extra client, `te-client` (client_secret_basic, token exchange
+// only). Rules, all an OP would check at the least:
+//   * subject_token must be an access token this provider issued (AccessToken model: opaque,
+//     from a user flow such as the password or code grant), unexpired, with a live grant;
+//     subject_token_type must be ...:access_token.  Otherwise invalid_grant / invalid_request.
+//   * actor_token, when present, needs actor_token_type (RFC 8693 §2.1); it is not used further.
+//   * requested_token_type, when present, must be ...:access_token (the only type issued).
+//   * scope, when present, must be a subset of the subject token's scope (else invalid_scope);
+//     absent, the subject's scope is kept.  audience / resource are accepted and ignored.
+// It issues a new opaque access token for the same end-user to te-client (its own grant, so the
+// token is introspectable) and answers with issued_token_type (RFC 8693 §2.2.1).
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+clients.push({
+  client_id: 'te-client',
+  client_secret: 'te-secret-0123456789abcdef0123456789abcdef',
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: [TOKEN_EXCHANGE],
+  response_types: [],
+  redirect_uris: [],
+});
+
+async function tokenExchangeGrant(ctx) {
+  const { client, params } = ctx.oidc;
+  if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+    throw new errors.InvalidRequest('only access tokens can be exchanged here');
+  }
+  if (params.actor_token && !params.actor_token_type) {
+    throw new errors.InvalidRequest('actor_token_type is required with actor_token');
+  }
+  if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+    throw new errors.InvalidRequest('only access tokens can be issued');
+  }
+  const subject = await provider.AccessToken.find(params.subject_token);
+  if (!subject || !subject.accountId || subject.isExpired) {
+    throw new errors.InvalidGrant('subject_token is invalid or expired');
+  }
+  const subjectGrant = await provider.Grant.find(subject.grantId);
+  if (!subjectGrant) throw new errors.InvalidGrant('subject_token grant is gone');
+
+  const held = (subject.scope || '').split(' ').filter(Boolean);
+  const wanted = params.scope ? params.scope.split(' ').filter(Boolean) : held;
+  if (wanted.some((s) => !held.includes(s))) {
+    throw new errors.InvalidScope('requested scope exceeds the subject token', wanted.join(' '));
+  }
+  const scope = wanted.join(' ');
+
+  const grant = new provider.Grant({ accountId: subject.accountId, clientId: client.clientId });
+  grant.addOIDCScope(scope);
+  const grantId = await grant.save();
+  const at = new provider.AccessToken({
+    accountId: subject.accountId, client, grantId, gty: 'token_exchange', scope,
+  });
+  ctx.body = {
+    access_token: await at.save(),
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: 'Bearer',
+    expires_in: at.expiration,
+    scope,
+  };
+}
+const TOKEN_EXCHANGE_PARAMS = [
+  'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type',
+  'requested_token_type', 'audience', 'resource', 'scope',
+];
+// ---- END token exchange -------------------------------------------------------------------
+
 // ---- resource servers (RFC 8707) -------------------------------------------------------------
 const resourceServers = {
   'urn:example:api': {
@@ -464,6 +533,9 @@ server.listen(PORT, '127.0.0.1', () => {
   // TEST-ONLY resource owner password credentials grant (RFC 6749 §4.3), removed from OAuth 2.1
   // and not built into oidc-provider. Accepts alice / wonderland only.
   provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
+  // BEGIN token exchange registration (see the token exchange block above)
+  provider.registerGrantType(TOKEN_EXCHANGE, tokenExchangeGrant, TOKEN_EXCHANGE_PARAMS, ['audience', 'resource']);
+  // END token exchange registration
 
   provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
   callback = provider.callback();

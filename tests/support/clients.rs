@@ -170,3 +170,11 @@ pub const CODE_FLOW_CLIENTS: &[TestClient] = &[
         id_token_alg: Some("RS256"),
     },
 ];
+
+/// `client_secret_basic`, token exchange (RFC 8693) only: the test-only grant registered in
+/// the token exchange block of `tests/provider/provider.mjs`, which trades an opaque access
+/// token the provider issued (e.g. by the password grant) for a new one for the same end-user.
+pub const TE_CLIENT_ID: &str = "te-client";
+pub const TE_CLIENT_SECRET: &str = "te-secret-0123456789abcdef0123456789abcdef";
+/// Grant type of token exchange (RFC 8693 §2.1).
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
