@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod client_auth;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod flow;
@@ -27,10 +28,14 @@ pub mod types;
 pub use client::DefaultClient;
 pub use client::{Client, ClientBuilder, ClientKind, Confidential, Public};
 pub use client_auth::AuthMethod;
+pub use device::{DeviceAuthorization, DeviceAuthorizationRequest};
 pub use discovery::ProviderMetadata;
 pub use error::{Error, Result};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
+};
+pub use flow::{
+    HybridReceived, HybridResponseType, ImplicitRequest, PendingHybrid, PendingImplicit,
 };
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
 pub use types::*;

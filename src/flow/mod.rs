@@ -13,11 +13,20 @@
 
 mod authorize;
 mod callback;
+mod hybrid;
+mod implicit;
 mod tokens;
 
+pub(crate) use authorize::add_scope;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
 pub use callback::{CodeReceived, Pending};
+pub use hybrid::{HybridReceived, HybridResponseType, PendingHybrid};
+pub use implicit::{
+    IdTokenOnly, IdTokenToken, ImplicitRequest, ImplicitResponseType, PendingImplicit,
+    VerifiedIdToken,
+};
 pub use tokens::Tokens;
+pub(crate) use tokens::tokens_from_response;
 
 use serde::{Deserialize, Serialize};
 
