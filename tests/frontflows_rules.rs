@@ -616,6 +616,71 @@ async fn hybrid_request_rules() {
     );
 }
 
+#[tokio::test]
+async fn iss_parameter_may_be_left_out_only_when_an_id_token_names_the_issuer() {
+    let (op, key) = op_and_key();
+    let mut md = metadata();
+    md.authorization_response_iss_parameter_supported = true;
+    let client = builder()
+        .client_secret(ClientSecret::new("secret"))
+        .build(md, op.clone())
+        .unwrap();
+
+    // Implicit: the ID token's validated `iss` stands in for the parameter (RFC 9207 §2.4)…
+    let (_, pending) = client.implicit_request().start().unwrap();
+    let nonce = pending.nonce().unwrap().secret().to_owned();
+    let state = pending.state().secret().to_owned();
+    let token = id_token(&key, "alice", serde_json::json!({ "nonce": nonce }));
+    let ok = pending
+        .callback(
+            &client,
+            &fragment(&[("id_token", &token), ("state", &state)]),
+        )
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    // …but a parameter naming another issuer is still refused.
+    let (_, pending) = client.implicit_request().start().unwrap();
+    let state = pending.state().secret().to_owned();
+    let err = pending
+        .callback(
+            &client,
+            &fragment(&[
+                ("id_token", &token),
+                ("state", &state),
+                ("iss", "https://evil.example"),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Callback(CallbackError::IssuerMismatch { .. })),
+        "{err:?}"
+    );
+
+    // Hybrid `code token` has no front-channel ID token: the parameter is required.
+    let (_, pending) = client
+        .authorization_request()
+        .start_hybrid(HybridResponseType::CodeToken)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let err = pending
+        .callback(
+            &client,
+            &fragment(&[
+                ("code", "code-1"),
+                ("access_token", "at"),
+                ("token_type", "Bearer"),
+                ("state", &state),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Callback(CallbackError::IssuerMissing)),
+        "{err:?}"
+    );
+}
+
 // ---- device authorization grant ---------------------------------------------------------------
 
 /// A timer whose clock only moves when something sleeps; it records every sleep.

@@ -130,7 +130,7 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
     }
 
     fn accept(self, mut params: HashMap<String, String>) -> Result<CodeReceived<A, P>, Error> {
-        self.check_response(&mut params)?;
+        self.check_response(&mut params, false)?;
         let code = take_code(&mut params)?;
         Ok(CodeReceived {
             pending: self,
@@ -169,8 +169,14 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
     }
 
     /// The checks every authorization response passes first (RFC 9207 `iss`, `state`,
-    /// then an `error` response); removes the parameters it consumed.
-    pub(crate) fn check_response(&self, params: &mut HashMap<String, String>) -> Result<(), Error> {
+    /// then an `error` response); removes the parameters it consumed. When the response
+    /// carries an ID token (`with_id_token`), whose validated `iss` identifies the issuer,
+    /// the `iss` parameter may be absent (RFC 9207 §2.4) but must still match if present.
+    pub(crate) fn check_response(
+        &self,
+        params: &mut HashMap<String, String>,
+        with_id_token: bool,
+    ) -> Result<(), Error> {
         match params.remove("iss") {
             Some(iss) if iss != self.issuer => {
                 return Err(CallbackError::IssuerMismatch {
@@ -179,7 +185,9 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
                 }
                 .into());
             }
-            None if self.iss_required => return Err(CallbackError::IssuerMissing.into()),
+            None if self.iss_required && !with_id_token => {
+                return Err(CallbackError::IssuerMissing.into());
+            }
             _ => {}
         }
         let state = params.remove("state").ok_or(CallbackError::StateMissing)?;

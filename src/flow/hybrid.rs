@@ -135,7 +135,8 @@ impl<A: Access, P: PkceMode> PendingHybrid<A, P> {
     /// Consumes the redirect the provider sent the user agent to (the fragment by
     /// default; see [`Pending::callback`] for the accepted forms) and validates the
     /// front channel (OpenID Connect Core §3.3.2.8–§3.3.2.12): the callback checks
-    /// (`iss`, `state`, `error`), the `code`, and — when the response type has one — the
+    /// (`iss`, optional when an ID token identifies the issuer, RFC 9207 §2.4; `state`;
+    /// `error`), the `code`, and — when the response type has one — the
     /// ID token with its nonce, a REQUIRED `c_hash` matching the code and, with an access
     /// token, a REQUIRED `at_hash`. Nothing is sent to the token endpoint.
     pub async fn callback<H: HttpClient, K: ClientKind>(
@@ -164,9 +165,10 @@ impl<A: Access, P: PkceMode> PendingHybrid<A, P> {
     ) -> Result<HybridReceived<A, P>, Error> {
         let pending = self.pending;
         pending.check_client(client)?;
-        pending.check_response(&mut params)?;
+        let with_id_token = self.response_type.has_id_token();
+        pending.check_response(&mut params, with_id_token)?;
         let code = take_code(&mut params)?;
-        let id_token = if self.response_type.has_id_token() {
+        let id_token = if with_id_token {
             Some(take_id_token(&mut params)?)
         } else {
             None

@@ -211,9 +211,10 @@ impl<R: ImplicitResponseType> PendingImplicit<R> {
     }
 
     /// Reads and validates the authorization response (OpenID Connect Core §3.2.2.5,
-    /// §3.2.2.8–§3.2.2.11): the callback checks of [`Pending::callback`] (`iss`,
-    /// `state`, `error`), then the ID token with its nonce, and for `id_token token`
-    /// the access token against a REQUIRED `at_hash`.
+    /// §3.2.2.8–§3.2.2.11): the callback checks of [`Pending::callback`] (`iss` —
+    /// optional here, as the ID token's `iss` identifies the issuer (RFC 9207 §2.4) —,
+    /// `state`, `error`), then the ID token with its nonce, and for `id_token token` the
+    /// access token against a REQUIRED `at_hash`.
     async fn receive<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
@@ -221,7 +222,7 @@ impl<R: ImplicitResponseType> PendingImplicit<R> {
     ) -> Result<Received, Error> {
         let pending = self.pending;
         pending.check_client(client)?;
-        pending.check_response(&mut params)?;
+        pending.check_response(&mut params, true)?;
         let id_token = take_id_token(&mut params)?;
         let tokens = if R::WITH_TOKEN {
             Some(front_channel_tokens(params)?)
