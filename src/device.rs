@@ -33,7 +33,7 @@ use url::Url;
 
 use crate::client::{Client, ClientKind};
 use crate::error::{ConfigError, Error, ProviderError, ResponseError, TransportError};
-use crate::flow::{Access, Offline, Online, Tokens, add_scope, tokens_from_response};
+use crate::flow::{Access, Offline, Online, Tokens, add_scope, set_extra, tokens_from_response};
 use crate::http::HttpClient;
 use crate::id_token::Expectations;
 use crate::request::Form;
@@ -142,17 +142,12 @@ impl<A: Access> DeviceAuthorizationRequest<A> {
         self.scope.remove(Scope::OPENID);
         self
     }
-    /// Adds a provider-specific parameter (e.g. RFC 8707 `resource`). The client
-    /// authentication parameters and `scope` cannot be overridden.
+    /// Adds a provider-specific parameter (e.g. RFC 8707 `resource`); a second value
+    /// for the same name replaces the first. The client authentication parameters and
+    /// `scope` cannot be overridden.
     pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let name = name.into();
-        if RESERVED.contains(&name.as_str()) {
-            self.errors.push(ConfigError::InvalidValue {
-                what: "extra parameter",
-                detail: format!("{name} is set by the device request itself"),
-            });
-        } else {
-            self.extra.push((name, value.into()));
+        if let Err(e) = set_extra(&mut self.extra, RESERVED, name.into(), value.into()) {
+            self.errors.push(e);
         }
         self
     }

@@ -20,6 +20,15 @@ const ISSUER: &str = "https://op.example";
 const CLIENT: &str = "rp";
 const REDIRECT: &str = "https://rp.example/cb";
 
+/// Unwraps the error of a result, asserting that it matches a pattern.
+macro_rules! assert_err {
+    ($result:expr, $($pattern:tt)+) => {{
+        let err = $result.unwrap_err();
+        assert!(matches!(&err, $($pattern)+), "{err:?}");
+        err
+    }};
+}
+
 // ---- scripted provider ------------------------------------------------------------------------
 
 /// One request the scripted provider received.
@@ -217,54 +226,22 @@ async fn implicit_id_token_with_a_wrong_nonce_is_refused() {
     let (_, pending) = f.client.implicit_request().start().unwrap();
     let state = pending.state().secret().to_owned();
     let token = id_token(&f.key, "alice", serde_json::json!({ "nonce": "other" }));
-    let err = pending
-        .callback(
-            &f.client,
-            &fragment(&[("id_token", &token), ("state", &state)]),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Validation(ValidationError::NonceMismatch)),
-        "{err:?}"
+    assert_err!(
+        pending
+            .callback(
+                &f.client,
+                &fragment(&[("id_token", &token), ("state", &state)]),
+            )
+            .await,
+        Error::Validation(ValidationError::NonceMismatch)
     );
 }
 
-#[tokio::test]
-async fn implicit_id_token_token_without_at_hash_is_refused() {
-    let f = public_fixture();
-    let (_, pending) = f
-        .client
-        .implicit_request()
-        .with_access_token()
-        .start()
-        .unwrap();
-    let nonce = pending.nonce().unwrap().secret().to_owned();
-    let state = pending.state().secret().to_owned();
-    let token = id_token(&f.key, "alice", serde_json::json!({ "nonce": nonce }));
-    let err = pending
-        .callback(
-            &f.client,
-            &fragment(&[
-                ("id_token", &token),
-                ("access_token", "at-front"),
-                ("token_type", "Bearer"),
-                ("state", &state),
-            ]),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Validation(ValidationError::AtHashMissing)),
-        "{err:?}"
-    );
-    assert!(!err.to_string().contains("at-front"));
-}
-
-/// `id_token token` with an access token `at-front` and an ID token carrying `at_hash`.
+/// `id_token token` with an access token `at-front` and an ID token carrying `at_hash`
+/// (none when `None`).
 async fn implicit_with_token(
     f: &Fixture<Public>,
-    at_hash: String,
+    at_hash: Option<String>,
 ) -> Result<Tokens<Online>, Error> {
     let (_, pending) = f
         .client
@@ -274,11 +251,11 @@ async fn implicit_with_token(
         .unwrap();
     let nonce = pending.nonce().unwrap().secret().to_owned();
     let state = pending.state().secret().to_owned();
-    let token = id_token(
-        &f.key,
-        "alice",
-        serde_json::json!({ "nonce": nonce, "at_hash": at_hash }),
-    );
+    let mut claims = serde_json::json!({ "nonce": nonce });
+    if let Some(h) = at_hash {
+        claims["at_hash"] = h.into();
+    }
+    let token = id_token(&f.key, "alice", claims);
     let redirect = fragment(&[
         ("id_token", &token),
         ("access_token", "at-front"),
@@ -291,16 +268,25 @@ async fn implicit_with_token(
 }
 
 #[tokio::test]
+async fn implicit_id_token_token_without_at_hash_is_refused() {
+    let f = public_fixture();
+    let err = assert_err!(
+        implicit_with_token(&f, None).await,
+        Error::Validation(ValidationError::AtHashMissing)
+    );
+    assert!(!err.to_string().contains("at-front"));
+}
+
+#[tokio::test]
 async fn implicit_id_token_token_checks_at_hash_and_yields_online_tokens() {
     let f = public_fixture();
-    let err = implicit_with_token(&f, hash("another-token"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Validation(ValidationError::AtHashMismatch)),
-        "{err:?}"
+    assert_err!(
+        implicit_with_token(&f, Some(hash("another-token"))).await,
+        Error::Validation(ValidationError::AtHashMismatch)
     );
-    let tokens = implicit_with_token(&f, hash("at-front")).await.unwrap();
+    let tokens = implicit_with_token(&f, Some(hash("at-front")))
+        .await
+        .unwrap();
     assert_eq!(tokens.access_token().secret(), "at-front");
     assert!(tokens.expires_at().is_some());
     assert!(
@@ -325,63 +311,41 @@ async fn implicit_form_post_and_missing_parameters() {
     assert!(url.as_str().contains("response_type=id_token+token"));
     let state = pending.state().secret().to_owned();
     let body = format!("id_token=x.y.z&state={state}");
-    let err = pending
-        .callback_form(&f.client, body.as_bytes())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Callback(CallbackError::MissingParameter("access_token"))
-        ),
-        "{err:?}"
+    assert_err!(
+        pending.callback_form(&f.client, body.as_bytes()).await,
+        Error::Callback(CallbackError::MissingParameter("access_token"))
     );
 
     let (_, pending) = f.client.implicit_request().start().unwrap();
     let state = pending.state().secret().to_owned();
-    let err = pending
-        .callback(&f.client, &fragment(&[("state", &state)]))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Callback(CallbackError::MissingParameter("id_token"))
-        ),
-        "{err:?}"
+    assert_err!(
+        pending
+            .callback(&f.client, &fragment(&[("state", &state)]))
+            .await,
+        Error::Callback(CallbackError::MissingParameter("id_token"))
     );
 }
 
 #[tokio::test]
 async fn implicit_refuses_query_mode_and_unsupported_response_types() {
     let f = public_fixture();
-    let err = f
-        .client
-        .implicit_request()
-        .response_mode(ResponseMode::Query)
-        .start()
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::InvalidValue {
-                what: "response_mode",
-                ..
-            })
-        ),
-        "{err:?}"
+    assert_err!(
+        f.client
+            .implicit_request()
+            .response_mode(ResponseMode::Query)
+            .start(),
+        Error::Config(ConfigError::InvalidValue {
+            what: "response_mode",
+            ..
+        })
     );
 
     let mut md = metadata();
     md.response_types_supported = vec!["code".into(), "token id_token".into()];
     let client = builder().build(md, f.op.clone()).unwrap();
-    let err = client.implicit_request().start().unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::UnsupportedByProvider("response_type=id_token"))
-        ),
-        "{err:?}"
+    assert_err!(
+        client.implicit_request().start(),
+        Error::Config(ConfigError::UnsupportedByProvider("response_type=id_token"))
     );
     // The order of the values in a listed response type does not matter.
     assert!(
@@ -410,16 +374,14 @@ async fn hybrid_bad_c_hash_fails_before_any_token_request() {
         "alice",
         serde_json::json!({ "nonce": nonce, "c_hash": hash("another-code") }),
     );
-    let err = pending
-        .callback(
-            &f.client,
-            &fragment(&[("code", "code-1"), ("id_token", &token), ("state", &state)]),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Validation(ValidationError::CHashMismatch)),
-        "{err:?}"
+    assert_err!(
+        pending
+            .callback(
+                &f.client,
+                &fragment(&[("code", "code-1"), ("id_token", &token), ("state", &state)]),
+            )
+            .await,
+        Error::Validation(ValidationError::CHashMismatch)
     );
     assert!(f.op.seen("/token").is_empty(), "no token request was sent");
 }
@@ -534,44 +496,28 @@ async fn hybrid_exchange_yields_tokens_when_both_id_tokens_agree() {
 #[tokio::test]
 async fn hybrid_back_channel_id_token_with_another_subject_is_refused() {
     let f = confidential_fixture();
-    let err = hybrid_exchange(&f, "alice", "mallory").await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation(ValidationError::SubjectMismatch { expected, actual }) if expected == "alice" && actual == "mallory"),
-        "{err:?}"
-    );
+    assert_err!(hybrid_exchange(&f, "alice", "mallory").await, Error::Validation(ValidationError::SubjectMismatch { expected, actual }) if expected == "alice" && actual == "mallory");
 }
 
 #[tokio::test]
 async fn hybrid_request_rules() {
     let f = confidential_fixture();
-    let err = f
-        .client
-        .authorization_request()
-        .without_openid()
-        .start_hybrid(HybridResponseType::CodeIdToken)
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::InvalidValue { what: "scope", .. })
-        ),
-        "{err:?}"
+    assert_err!(
+        f.client
+            .authorization_request()
+            .without_openid()
+            .start_hybrid(HybridResponseType::CodeIdToken),
+        Error::Config(ConfigError::InvalidValue { what: "scope", .. })
     );
-    let err = f
-        .client
-        .authorization_request()
-        .response_mode(ResponseMode::Query)
-        .start_hybrid(HybridResponseType::CodeToken)
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::InvalidValue {
-                what: "response_mode",
-                ..
-            })
-        ),
-        "{err:?}"
+    assert_err!(
+        f.client
+            .authorization_request()
+            .response_mode(ResponseMode::Query)
+            .start_hybrid(HybridResponseType::CodeToken),
+        Error::Config(ConfigError::InvalidValue {
+            what: "response_mode",
+            ..
+        })
     );
     // `code token` without openid is plain OAuth 2.0: no nonce, no ID token expected.
     let (_, pending) = f
@@ -588,10 +534,9 @@ async fn hybrid_request_rules() {
         .response_mode(ResponseMode::FormPost)
         .start_hybrid(HybridResponseType::CodeIdToken)
         .unwrap();
-    let err = pending.callback(&f.client, REDIRECT).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Callback(CallbackError::Malformed(_))),
-        "{err:?}"
+    assert_err!(
+        pending.callback(&f.client, REDIRECT).await,
+        Error::Callback(CallbackError::Malformed(_))
     );
     // The provider's response-mode list is honoured.
     let mut md = metadata();
@@ -600,19 +545,14 @@ async fn hybrid_request_rules() {
         .client_secret(ClientSecret::new("secret"))
         .build(md, f.op.clone())
         .unwrap();
-    let err = client
-        .authorization_request()
-        .response_mode(ResponseMode::FormPost)
-        .start_hybrid(HybridResponseType::CodeIdToken)
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::UnsupportedByProvider(
-                "response_mode=form_post"
-            ))
-        ),
-        "{err:?}"
+    assert_err!(
+        client
+            .authorization_request()
+            .response_mode(ResponseMode::FormPost)
+            .start_hybrid(HybridResponseType::CodeIdToken),
+        Error::Config(ConfigError::UnsupportedByProvider(
+            "response_mode=form_post"
+        ))
     );
 }
 
@@ -641,20 +581,18 @@ async fn iss_parameter_may_be_left_out_only_when_an_id_token_names_the_issuer() 
     // …but a parameter naming another issuer is still refused.
     let (_, pending) = client.implicit_request().start().unwrap();
     let state = pending.state().secret().to_owned();
-    let err = pending
-        .callback(
-            &client,
-            &fragment(&[
-                ("id_token", &token),
-                ("state", &state),
-                ("iss", "https://evil.example"),
-            ]),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Callback(CallbackError::IssuerMismatch { .. })),
-        "{err:?}"
+    assert_err!(
+        pending
+            .callback(
+                &client,
+                &fragment(&[
+                    ("id_token", &token),
+                    ("state", &state),
+                    ("iss", "https://evil.example"),
+                ]),
+            )
+            .await,
+        Error::Callback(CallbackError::IssuerMismatch { .. })
     );
 
     // Hybrid `code token` has no front-channel ID token: the parameter is required.
@@ -663,21 +601,19 @@ async fn iss_parameter_may_be_left_out_only_when_an_id_token_names_the_issuer() 
         .start_hybrid(HybridResponseType::CodeToken)
         .unwrap();
     let state = pending.state().secret().to_owned();
-    let err = pending
-        .callback(
-            &client,
-            &fragment(&[
-                ("code", "code-1"),
-                ("access_token", "at"),
-                ("token_type", "Bearer"),
-                ("state", &state),
-            ]),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Callback(CallbackError::IssuerMissing)),
-        "{err:?}"
+    assert_err!(
+        pending
+            .callback(
+                &client,
+                &fragment(&[
+                    ("code", "code-1"),
+                    ("access_token", "at"),
+                    ("token_type", "Bearer"),
+                    ("state", &state),
+                ]),
+            )
+            .await,
+        Error::Callback(CallbackError::IssuerMissing)
     );
 }
 
@@ -858,11 +794,7 @@ async fn device_poll_once_reports_each_state() {
     ));
     assert_eq!(auth.interval(), Duration::from_secs(10));
     op.error("invalid_grant");
-    let err = auth.poll_once(&client).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Provider(p) if p.error == "invalid_grant"),
-        "{err:?}"
-    );
+    assert_err!(auth.poll_once(&client).await, Error::Provider(p) if p.error == "invalid_grant");
 }
 
 #[tokio::test]
@@ -871,13 +803,10 @@ async fn device_expired_token_and_access_denied_end_polling() {
     let auth = start_device(&op, &client, None).await;
     op.error("authorization_pending");
     op.error("expired_token");
-    let err = auth
-        .wait_for_tokens_with(&client, &timer, std::future::pending())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Device(DeviceError::ExpiredToken)),
-        "{err:?}"
+    assert_err!(
+        auth.wait_for_tokens_with(&client, &timer, std::future::pending())
+            .await,
+        Error::Device(DeviceError::ExpiredToken)
     );
     assert_eq!(op.seen("/token").len(), 2);
 
@@ -915,13 +844,10 @@ async fn device_polling_stops_when_the_codes_expire() {
         .unwrap();
     op.error("authorization_pending");
     op.error("authorization_pending");
-    let err = auth
-        .wait_for_tokens_with(&client, &timer, std::future::pending())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Device(DeviceError::ExpiredToken)),
-        "{err:?}"
+    assert_err!(
+        auth.wait_for_tokens_with(&client, &timer, std::future::pending())
+            .await,
+        Error::Device(DeviceError::ExpiredToken)
     );
     // 5 s, 5 s, then the 2 s left; no request after the deadline.
     assert_eq!(timer.sleeps(), vec![5, 5, 2]);
@@ -948,15 +874,12 @@ async fn device_polling_is_cancellable() {
     for _ in 0..10 {
         op.error("authorization_pending");
     }
-    let err = auth
-        .wait_for_tokens_with(&client, &timer, async {
+    assert_err!(
+        auth.wait_for_tokens_with(&client, &timer, async {
             let _ = rx.await;
         })
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Device(DeviceError::Cancelled)),
-        "{err:?}"
+        .await,
+        Error::Device(DeviceError::Cancelled)
     );
     assert_eq!(op.seen("/token").len(), 3, "no request after cancellation");
 
@@ -971,9 +894,8 @@ async fn device_polling_is_cancellable() {
     assert_eq!(op.seen("/token").len(), 3);
 }
 
-#[tokio::test]
-async fn device_validates_the_id_token_when_openid_was_requested() {
-    let f = public_fixture();
+/// An `openid` device grant whose token response carries `id_token`.
+async fn device_tokens(f: &Fixture<Public>, id_token: Option<String>) -> Result<Tokens, Error> {
     f.op.answer(200, device_body(600.into(), Some(1)));
     let auth = f
         .client
@@ -981,39 +903,30 @@ async fn device_validates_the_id_token_when_openid_was_requested() {
         .send(&f.client)
         .await
         .unwrap();
+    f.op.answer(200, token_body("at-1", id_token));
     let timer = FakeTimer::at(SystemTime::now());
-    // An ID token for another audience is refused; a missing one too.
+    auth.wait_for_tokens_with(&f.client, &timer, std::future::pending())
+        .await
+}
+
+#[tokio::test]
+async fn device_validates_the_id_token_when_openid_was_requested() {
+    let f = public_fixture();
     let foreign = id_token(
         &f.key,
         "alice",
         serde_json::json!({ "aud": "someone-else" }),
     );
-    f.op.answer(200, token_body("at-1", Some(foreign)));
-    let err = auth
-        .wait_for_tokens_with(&f.client, &timer, std::future::pending())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Validation(ValidationError::AudienceMissingClient { .. })
-        ),
-        "{err:?}"
+    assert_err!(
+        device_tokens(&f, Some(foreign)).await,
+        Error::Validation(ValidationError::AudienceMissingClient { .. })
     );
-
-    f.op.answer(200, device_body(600.into(), Some(1)));
-    let auth = f
-        .client
-        .device_authorization_request()
-        .send(&f.client)
-        .await
-        .unwrap();
+    assert_err!(
+        device_tokens(&f, None).await,
+        Error::Response(typed_oidc::error::ResponseError::Invalid { .. })
+    );
     let good = id_token(&f.key, "alice", serde_json::json!({}));
-    f.op.answer(200, token_body("at-2", Some(good)));
-    let tokens = auth
-        .wait_for_tokens_with(&f.client, &timer, std::future::pending())
-        .await
-        .unwrap();
+    let tokens = device_tokens(&f, Some(good)).await.unwrap();
     assert_eq!(tokens.id_token_claims().unwrap().sub, "alice");
 }
 
@@ -1023,28 +936,15 @@ async fn device_rejects_bad_responses_and_unadvertised_endpoints() {
     let mut bad: serde_json::Value = serde_json::from_str(&device_body(600.into(), None)).unwrap();
     bad["verification_uri"] = "javascript:alert(1)".into();
     op.answer(200, bad.to_string());
-    let err = client
-        .device_authorization_request()
-        .send(&client)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Response(typed_oidc::error::ResponseError::Invalid { .. })
-        ),
-        "{err:?}"
+    assert_err!(
+        client.device_authorization_request().send(&client).await,
+        Error::Response(typed_oidc::error::ResponseError::Invalid { .. })
     );
     op.error("invalid_client");
-    let err = client
+    assert_err!(client
         .device_authorization_request()
         .send(&client)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Provider(p) if p.error == "invalid_client"),
-        "{err:?}"
-    );
+        .await, Error::Provider(p) if p.error == "invalid_client");
     let err = client
         .device_authorization_request()
         .scope("offline_access")
@@ -1059,18 +959,10 @@ async fn device_rejects_bad_responses_and_unadvertised_endpoints() {
     let mut md = metadata();
     md.device_authorization_endpoint = None;
     let client = builder().build(md, op.clone()).unwrap();
-    let err = client
-        .device_authorization_request()
-        .send(&client)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Config(ConfigError::UnsupportedByProvider(
-                "device_authorization_endpoint"
-            ))
-        ),
-        "{err:?}"
+    assert_err!(
+        client.device_authorization_request().send(&client).await,
+        Error::Config(ConfigError::UnsupportedByProvider(
+            "device_authorization_endpoint"
+        ))
     );
 }

@@ -287,18 +287,8 @@ impl<A, P> AuthorizationRequest<A, P> {
     /// `nonce`, `code_challenge`, `redirect_uri`, `scope` …) cannot be overridden;
     /// any other standard parameter set on the builder is replaced by it.
     pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let name = name.into();
-        if RESERVED.contains(&name.as_str()) {
-            self.errors.push(ConfigError::InvalidValue {
-                what: "extra parameter",
-                detail: format!("{name} is set by the flow itself"),
-            });
-            return self;
-        }
-        let value = value.into();
-        match self.extra.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.extra.push((name, value)),
+        if let Err(e) = set_extra(&mut self.extra, RESERVED, name.into(), value.into()) {
+            self.errors.push(e);
         }
         self
     }
@@ -456,6 +446,27 @@ pub(crate) fn add_scope(scope: &mut Scope, tokens: &str, errors: &mut Vec<Config
             Err(e) => errors.push(e),
         }
     }
+}
+
+/// Sets a provider-specific parameter in `extra`, replacing an earlier value of the same
+/// name; refuses a name the request sets itself (`reserved`).
+pub(crate) fn set_extra(
+    extra: &mut Vec<(String, String)>,
+    reserved: &[&str],
+    name: String,
+    value: String,
+) -> Result<(), ConfigError> {
+    if reserved.contains(&name.as_str()) {
+        return Err(ConfigError::InvalidValue {
+            what: "extra parameter",
+            detail: format!("{name} is set by the flow itself"),
+        });
+    }
+    match extra.iter_mut().find(|(n, _)| *n == name) {
+        Some(slot) => slot.1 = value,
+        None => extra.push((name, value)),
+    }
+    Ok(())
 }
 
 /// What an authorization request asks the authorization endpoint to return

@@ -227,11 +227,18 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
 pub(crate) fn take_code(
     params: &mut HashMap<String, String>,
 ) -> Result<AuthorizationCode, CallbackError> {
+    take_param(params, "code").map(AuthorizationCode::new)
+}
+
+/// Removes a required, non-empty parameter of an authorization response.
+pub(crate) fn take_param(
+    params: &mut HashMap<String, String>,
+    name: &'static str,
+) -> Result<String, CallbackError> {
     params
-        .remove("code")
-        .filter(|c| !c.is_empty())
-        .map(AuthorizationCode::new)
-        .ok_or(CallbackError::MissingParameter("code"))
+        .remove(name)
+        .filter(|v| !v.is_empty())
+        .ok_or(CallbackError::MissingParameter(name))
 }
 
 /// Parses form-encoded parameters, refusing any that appears twice (RFC 6749 §3.1).

@@ -14,6 +14,7 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use super::authorize::ResponseSpec;
+use super::callback::take_param;
 use super::{
     AuthorizationRequest, AuthorizationUrl, NoPkce, Online, Pending, Prompt, ResponseMode, Tokens,
 };
@@ -366,11 +367,7 @@ impl VerifiedIdToken {
 pub(crate) fn take_id_token(
     params: &mut HashMap<String, String>,
 ) -> Result<IdToken, CallbackError> {
-    params
-        .remove("id_token")
-        .filter(|t| !t.is_empty())
-        .map(IdToken::new)
-        .ok_or(CallbackError::MissingParameter("id_token"))
+    take_param(params, "id_token").map(IdToken::new)
 }
 
 /// The token parameters of an authorization response (OpenID Connect Core §3.2.2.5:

@@ -17,8 +17,8 @@ mod hybrid;
 mod implicit;
 mod tokens;
 
-pub(crate) use authorize::add_scope;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
+pub(crate) use authorize::{add_scope, set_extra};
 pub use callback::{CodeReceived, Pending};
 pub use hybrid::{HybridReceived, HybridResponseType, PendingHybrid};
 pub use implicit::{
