@@ -213,8 +213,7 @@ impl<A: Access> DeviceAuthorizationRequest<A> {
             .ok_or_else(|| invalid("expires_in out of range"))?;
         let interval = raw
             .interval
-            .map_or(DEFAULT_INTERVAL, Duration::from_secs)
-            .clamp(MIN_INTERVAL, MAX_INTERVAL);
+            .map_or(DEFAULT_INTERVAL, |s| bounded(Duration::from_secs(s)));
         Ok(DeviceAuthorization {
             device_code: raw.device_code.into(),
             user_code: raw.user_code,
@@ -263,6 +262,11 @@ const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// nor park it for ever.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_INTERVAL: Duration = Duration::from_secs(300);
+
+/// `interval` within [`MIN_INTERVAL`, `MAX_INTERVAL`] (also for a deserialized value).
+fn bounded(interval: Duration) -> Duration {
+    interval.clamp(MIN_INTERVAL, MAX_INTERVAL)
+}
 
 #[serde_with::serde_as]
 #[derive(Deserialize)]
@@ -415,7 +419,7 @@ impl<A: Access> DeviceAuthorization<A> {
             Err(Error::Provider(p)) => match p.error.as_str() {
                 "authorization_pending" => Ok(DevicePoll::AuthorizationPending),
                 "slow_down" => {
-                    self.interval = (self.interval + SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                    self.interval = bounded(self.interval.saturating_add(SLOW_DOWN_STEP));
                     Ok(DevicePoll::SlowDown)
                 }
                 "access_denied" => Err(DeviceError::AccessDenied(p).into()),
@@ -454,7 +458,7 @@ impl<A: Access> DeviceAuthorization<A> {
                 if left.is_zero() {
                     return Err(DeviceError::ExpiredToken.into());
                 }
-                timer.sleep(self.interval.min(left)).await;
+                timer.sleep(bounded(self.interval).min(left)).await;
                 if timer.now() >= self.expires_at {
                     return Err(DeviceError::ExpiredToken.into());
                 }
@@ -462,7 +466,7 @@ impl<A: Access> DeviceAuthorization<A> {
                     Ok(DevicePoll::Complete(tokens)) => return Ok(*tokens),
                     Ok(_) => {}
                     Err(Error::Transport(TransportError::Timeout { .. })) => {
-                        self.interval = (self.interval * 2).min(MAX_INTERVAL);
+                        self.interval = bounded(self.interval.saturating_mul(2));
                     }
                     Err(e) => return Err(e),
                 }

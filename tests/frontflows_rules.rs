@@ -966,3 +966,37 @@ async fn device_rejects_bad_responses_and_unadvertised_endpoints() {
         ))
     );
 }
+
+#[tokio::test]
+async fn device_interval_is_bounded_and_the_state_survives_a_session_store() {
+    let (op, client, timer) = device_fixture();
+    for (sent, kept) in [(0, 1), (1_000_000_000_000, 300)] {
+        let auth = start_device(&op, &client, Some(sent)).await;
+        assert_eq!(
+            auth.interval(),
+            Duration::from_secs(kept),
+            "interval {sent}"
+        );
+    }
+    let auth = start_device(&op, &client, None).await;
+    let stored = serde_json::to_string(&auth).unwrap();
+    let mut auth: DeviceAuthorization = serde_json::from_str(&stored).unwrap();
+    assert_eq!(auth.user_code(), "WDJB-MJHT");
+    op.error("slow_down");
+    auth.poll_once(&client).await.unwrap();
+    assert_eq!(auth.interval(), Duration::from_secs(10));
+    op.answer(200, token_body("at-1", None));
+    let tokens = auth
+        .wait_for_tokens_with(&client, &timer, std::future::pending())
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_token().secret(), "at-1");
+    assert!(
+        op.seen("/token")
+            .last()
+            .unwrap()
+            .body
+            .contains("device_code=dc-secret-1")
+    );
+    assert_eq!(timer.sleeps(), vec![10]);
+}
