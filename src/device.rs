@@ -394,7 +394,13 @@ impl<A: Access> DeviceAuthorization<A> {
         &mut self,
         client: &Client<H, K>,
     ) -> Result<DevicePoll<A>, Error> {
-        let result = client.token_grant(self.grant_form()).await;
+        // The request is built before the first await, so this future holds no `Form`
+        // and stays `Send`.
+        let request = self.token_request(client)?;
+        let result = match client.http.execute(request).await {
+            Ok(response) => TokenResponse::from_response(&response),
+            Err(e) => Err(e.into()),
+        };
         self.outcome(client, result).await
     }
 

@@ -1000,3 +1000,21 @@ async fn device_interval_is_bounded_and_the_state_survives_a_session_store() {
     );
     assert_eq!(timer.sleeps(), vec![10]);
 }
+
+/// The flows' futures are `Send`, so they can run on a multi-threaded runtime
+/// (`tokio::spawn`, web-framework handlers).
+#[allow(dead_code)]
+fn futures_are_send(
+    client: &Client<ScriptedOp, Public>,
+    confidential: &Client<ScriptedOp>,
+    device: DeviceAuthorization,
+    implicit: PendingImplicit<typed_oidc::flow::IdTokenToken>,
+    hybrid: PendingHybrid,
+    timer: &FakeTimer,
+) {
+    fn send<T: Send>(_: T) {}
+    send(device.wait_for_tokens_with(client, timer, std::future::pending()));
+    send(implicit.callback(client, REDIRECT));
+    send(hybrid.callback(confidential, REDIRECT));
+    send(client.device_authorization_request().send(client));
+}
