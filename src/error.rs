@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+pub use crate::device::DeviceError;
 pub use crate::http::TransportError;
 pub use crate::jose::JoseError;
 
@@ -38,6 +39,9 @@ pub enum Error {
     /// The client or request is misconfigured, or the provider does not support what was asked.
     #[error("configuration: {0}")]
     Config(#[from] ConfigError),
+    /// A device authorization (RFC 8628) was denied, expired or cancelled.
+    #[error("device authorization: {0}")]
+    Device(#[from] DeviceError),
 }
 
 /// An OAuth 2.0 error response (RFC 6749 §4.1.2.1 and §5.2).

@@ -11,6 +11,7 @@
 
 pub mod client;
 pub mod client_auth;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod flow;
@@ -34,10 +35,14 @@ pub mod userinfo;
 pub use client::DefaultClient;
 pub use client::{Client, ClientBuilder, ClientKind, Confidential, Public};
 pub use client_auth::AuthMethod;
+pub use device::{DeviceAuthorization, DeviceAuthorizationRequest};
 pub use discovery::ProviderMetadata;
 pub use error::{Error, Result};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
+};
+pub use flow::{
+    HybridReceived, HybridResponseType, ImplicitRequest, PendingHybrid, PendingImplicit,
 };
 pub use grants::{GrantRequest, IdTokenRule, IssuedToken, TokenTypeUri};
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};

@@ -20,6 +20,7 @@ async fn every_future_is_send<H: HttpClient + Clone + 'static>(
     received: CodeReceived<Online, NoPkce>,
     tokens: Tokens<Offline>,
     token: AccessToken,
+    fronts: FrontChannel,
 ) {
     let _ = assert_send(Client::builder(ClientId::new("c")).discover(&issuer, http)).await;
     let _ = assert_send(received.exchange(&confidential)).await;
@@ -32,6 +33,22 @@ async fn every_future_is_send<H: HttpClient + Clone + 'static>(
     let _ = assert_send(confidential.client_credentials().send()).await;
     let _ = assert_send(public.password_grant("u", "p").send()).await;
     let _ = assert_send(pending.callback("x").unwrap().exchange(&public)).await;
+    let _ = assert_send(fronts.implicit.callback(&public, "x")).await;
+    let _ = assert_send(fronts.implicit_token.callback(&public, "x")).await;
+    if let Ok(received) = assert_send(fronts.hybrid.callback(&confidential, "x")).await {
+        let _ = assert_send(received.exchange(&confidential)).await;
+    }
+    let _ = assert_send(public.device_authorization_request().send(&public)).await;
+    let _ = assert_send(fronts.device.wait_for_tokens(&public)).await;
+}
+
+/// The pending values of the front-channel flows and the device grant.
+#[allow(dead_code)]
+struct FrontChannel {
+    implicit: PendingImplicit,
+    implicit_token: PendingImplicit<typed_oidc::flow::IdTokenToken>,
+    hybrid: PendingHybrid<Offline, Pkce>,
+    device: typed_oidc::device::DeviceAuthorization,
 }
 
 #[test]

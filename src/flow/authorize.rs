@@ -2,6 +2,7 @@
 //! RFC 7636 §4.3) as a typestate builder.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -38,6 +39,13 @@ impl ResponseMode {
             Self::Query => "query",
             Self::Fragment => "fragment",
             Self::FormPost => "form_post",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Self::Query => "response_mode=query",
+            Self::Fragment => "response_mode=fragment",
+            Self::FormPost => "response_mode=form_post",
         }
     }
 }
@@ -213,19 +221,7 @@ impl<A, P> AuthorizationRequest<A, P> {
     /// is refused here: use [`offline_access`](AuthorizationRequest::offline_access),
     /// which also changes the request's type.
     pub fn scope(mut self, scope: &str) -> Self {
-        for token in scope.split(' ').filter(|t| !t.is_empty()) {
-            if token == Scope::OFFLINE_ACCESS {
-                self.errors.push(ConfigError::InvalidValue {
-                    what: "scope",
-                    detail: "request offline_access with .offline_access(), which yields refreshable tokens".into(),
-                });
-                continue;
-            }
-            match ScopeToken::new(token) {
-                Ok(t) => self.scope.push(t),
-                Err(e) => self.errors.push(e),
-            }
-        }
+        add_scope(&mut self.scope, scope, &mut self.errors);
         self
     }
 
@@ -291,18 +287,8 @@ impl<A, P> AuthorizationRequest<A, P> {
     /// `nonce`, `code_challenge`, `redirect_uri`, `scope` …) cannot be overridden;
     /// any other standard parameter set on the builder is replaced by it.
     pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let name = name.into();
-        if RESERVED.contains(&name.as_str()) {
-            self.errors.push(ConfigError::InvalidValue {
-                what: "extra parameter",
-                detail: format!("{name} is set by the flow itself"),
-            });
-            return self;
-        }
-        let value = value.into();
-        match self.extra.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.extra.push((name, value)),
+        if let Err(e) = set_extra(&mut self.extra, RESERVED, name.into(), value.into()) {
+            self.errors.push(e);
         }
         self
     }
@@ -341,15 +327,16 @@ impl<A> AuthorizationRequest<A, Pkce> {
 impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
     /// Builds the authorization URL and the [`Pending`] flow that will receive the
     /// callback. Fails if a builder call was given an invalid value, no redirect URI
-    /// is configured, the provider has no authorization endpoint, or a public client
-    /// turned PKCE off; and with [`ConfigError::PushedAuthorizationRequired`] when
-    /// the provider requires PAR (RFC 9126): use
-    /// [`start_pushed`](Self::start_pushed) or [`start_auto`](Self::start_auto).
+    /// is configured, the provider has no authorization endpoint (or lists response
+    /// types or modes without the requested one), or a public client turned PKCE off;
+    /// and with [`ConfigError::PushedAuthorizationRequired`] when the provider requires
+    /// PAR (RFC 9126): use [`start_pushed`](Self::start_pushed) or
+    /// [`start_auto`](Self::start_auto).
     pub fn start(self) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
         if self.core.metadata.require_pushed_authorization_requests {
             return Err(ConfigError::PushedAuthorizationRequired.into());
         }
-        self.start_with(AuthorizationUrl::from_params)
+        self.prepare(&ResponseSpec::CODE)
     }
 
     /// The client this request was made by (PAR hook).
@@ -357,24 +344,43 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         &self.core
     }
 
-    /// Runs every check of [`start`](Self::start), generates `state`, `nonce` and
-    /// the PKCE pair, and hands the authorization endpoint and the request
-    /// parameters to `finish` (which builds the URL, or the PAR body).
+    /// Builds the authorization URL for `spec` and the [`Pending`] flow: the work of
+    /// [`start`](Self::start), shared with the implicit and hybrid flows.
+    pub(crate) fn prepare(
+        self,
+        spec: &ResponseSpec,
+    ) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
+        self.prepare_with(spec, AuthorizationUrl::from_params)
+    }
+
+    /// The code flow's checks and parameters, handed to `finish` (which builds the
+    /// URL, or the PAR body).
     pub(crate) fn start_with<R>(
+        self,
+        finish: impl FnOnce(&crate::types::EndpointUrl, &[(&str, Cow<'_, str>)]) -> R,
+    ) -> Result<(R, Pending<A, P>), Error> {
+        self.prepare_with(&ResponseSpec::CODE, finish)
+    }
+
+    /// Runs every check, generates `state`, `nonce` and the PKCE pair, and hands the
+    /// authorization endpoint and the request parameters for `spec` to `finish`.
+    pub(crate) fn prepare_with<R>(
         mut self,
+        spec: &ResponseSpec,
         finish: impl FnOnce(&crate::types::EndpointUrl, &[(&str, Cow<'_, str>)]) -> R,
     ) -> Result<(R, Pending<A, P>), Error> {
         if let Some(e) = self.errors.into_iter().next() {
             return Err(e.into());
         }
         let md = &self.core.metadata;
+        spec.check(self.response_mode, &self.scope, md)?;
         let endpoint =
             ProviderMetadata::endpoint(&md.authorization_endpoint, "authorization_endpoint")?;
         let redirect_uri = self
             .redirect_uri
             .take()
             .ok_or(ConfigError::MissingCredential("a redirect_uri"))?;
-        if !P::ENABLED && !self.core.auth.is_confidential() {
+        if spec.code && !P::ENABLED && !self.core.auth.is_confidential() {
             return Err(ConfigError::InvalidValue {
                 what: "pkce",
                 detail: "public clients must use PKCE".into(),
@@ -396,7 +402,7 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         let (pkce, challenge) = P::begin(self.pkce_method, self.verifier.take());
 
         let mut params: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(16 + self.extra.len());
-        params.push(("response_type", "code".into()));
+        params.push(("response_type", spec.response_type.into()));
         params.push(("client_id", self.core.auth.client_id.as_str().into()));
         params.push(("redirect_uri", redirect_uri.as_str().into()));
         params.push(("scope", self.scope.to_string().into()));
@@ -446,7 +452,7 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
             pkce,
             self.scope,
             self.max_age,
-            self.response_mode.unwrap_or_default(),
+            self.response_mode.unwrap_or(spec.default_mode),
         );
         Ok((out, pending))
     }
@@ -459,6 +465,114 @@ impl AuthorizationUrl {
         params: &[(&str, Cow<'_, str>)],
     ) -> Self {
         Self(build_url(endpoint.url(), params))
+    }
+}
+
+/// Adds space-separated scope tokens to `scope`, recording invalid ones (and
+/// `offline_access`, which only the typestate `offline_access()` may add) in `errors`.
+pub(crate) fn add_scope(scope: &mut Scope, tokens: &str, errors: &mut Vec<ConfigError>) {
+    for token in tokens.split(' ').filter(|t| !t.is_empty()) {
+        if token == Scope::OFFLINE_ACCESS {
+            errors.push(ConfigError::InvalidValue {
+                what: "scope",
+                detail:
+                    "request offline_access with .offline_access(), which yields refreshable tokens"
+                        .into(),
+            });
+            continue;
+        }
+        match ScopeToken::new(token) {
+            Ok(t) => scope.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+}
+
+/// Sets a provider-specific parameter in `extra`, replacing an earlier value of the same
+/// name; refuses a name the request sets itself (`reserved`).
+pub(crate) fn set_extra(
+    extra: &mut Vec<(String, String)>,
+    reserved: &[&str],
+    name: String,
+    value: String,
+) -> Result<(), ConfigError> {
+    if reserved.contains(&name.as_str()) {
+        return Err(ConfigError::InvalidValue {
+            what: "extra parameter",
+            detail: format!("{name} is set by the flow itself"),
+        });
+    }
+    match extra.iter_mut().find(|(n, _)| *n == name) {
+        Some(slot) => slot.1 = value,
+        None => extra.push((name, value)),
+    }
+    Ok(())
+}
+
+/// What an authorization request asks the authorization endpoint to return
+/// (OAuth 2.0 Multiple Response Type Encoding Practices §3–§5).
+pub(crate) struct ResponseSpec {
+    /// The `response_type` value.
+    pub(crate) response_type: &'static str,
+    /// `"response_type=<value>"`, for "unsupported by provider" errors.
+    pub(crate) label: &'static str,
+    /// Whether a code is returned (so PKCE applies).
+    pub(crate) code: bool,
+    /// Whether an ID token is returned by the authorization endpoint (`openid` required).
+    pub(crate) id_token: bool,
+    /// The response mode when none is set: `fragment` for any response type that returns
+    /// tokens from the authorization endpoint, which must then never use `query` (§5).
+    pub(crate) default_mode: ResponseMode,
+}
+
+impl ResponseSpec {
+    /// `response_type=code` (RFC 6749 §4.1.1).
+    pub(crate) const CODE: Self = Self {
+        response_type: "code",
+        label: "response_type=code",
+        code: true,
+        id_token: false,
+        default_mode: ResponseMode::Query,
+    };
+
+    /// Refuses what the request cannot do: `query` for front-channel tokens, an ID token
+    /// without `openid`, and a response type or mode the provider's metadata leaves out
+    /// (when it lists any).
+    fn check(
+        &self,
+        mode: Option<ResponseMode>,
+        scope: &Scope,
+        md: &ProviderMetadata,
+    ) -> Result<(), ConfigError> {
+        if self.default_mode == ResponseMode::Fragment && mode == Some(ResponseMode::Query) {
+            return Err(ConfigError::InvalidValue {
+                what: "response_mode",
+                detail: format!("response_type={} must not use query", self.response_type),
+            });
+        }
+        if self.id_token && !scope.has_openid() {
+            return Err(ConfigError::InvalidValue {
+                what: "scope",
+                detail: format!(
+                    "response_type={} needs the openid scope",
+                    self.response_type
+                ),
+            });
+        }
+        let wanted: BTreeSet<&str> = self.response_type.split(' ').collect();
+        let supported = |listed: &String| listed.split(' ').collect::<BTreeSet<_>>() == wanted;
+        let types = &md.response_types_supported;
+        if !types.is_empty() && !types.iter().any(supported) {
+            return Err(ConfigError::UnsupportedByProvider(self.label));
+        }
+        let modes = &md.response_modes_supported;
+        if let Some(m) = mode
+            && !modes.is_empty()
+            && !modes.iter().any(|listed| listed == m.as_str())
+        {
+            return Err(ConfigError::UnsupportedByProvider(m.label()));
+        }
+        Ok(())
     }
 }
 

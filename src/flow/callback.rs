@@ -7,8 +7,8 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use super::{Access, PkceMode, ResponseMode};
-use crate::client::ClientCore;
-use crate::error::{CallbackError, Error, ProviderError};
+use crate::client::{Client, ClientCore};
+use crate::error::{CallbackError, ConfigError, Error, ProviderError};
 use crate::response::sanitize;
 use crate::types::{AuthorizationCode, ClientId, Nonce, RedirectUrl, Scope, State, ct_eq};
 
@@ -118,6 +118,28 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
     /// required when the provider advertises it); `state`, in constant time; then an
     /// `error` response becomes [`Error::Provider`]; otherwise `code` must be present.
     pub fn callback(self, redirect: &str) -> Result<CodeReceived<A, P>, Error> {
+        let params = self.redirect_params(redirect)?;
+        self.accept(params)
+    }
+
+    /// Consumes a `form_post` callback: the `application/x-www-form-urlencoded` body
+    /// the user agent POSTed to the redirect URI.
+    pub fn callback_form(self, body: &[u8]) -> Result<CodeReceived<A, P>, Error> {
+        let params = self.form_params(body)?;
+        self.accept(params)
+    }
+
+    fn accept(self, mut params: HashMap<String, String>) -> Result<CodeReceived<A, P>, Error> {
+        self.check_response(&mut params, false)?;
+        let code = take_code(&mut params)?;
+        Ok(CodeReceived {
+            pending: self,
+            code,
+        })
+    }
+
+    /// The parameters of a redirect callback: its query or fragment, by response mode.
+    pub(crate) fn redirect_params(&self, redirect: &str) -> Result<HashMap<String, String>, Error> {
         if self.response_mode == ResponseMode::FormPost {
             return Err(CallbackError::Malformed(
                 "this flow expects a form_post body: use callback_form".into(),
@@ -132,24 +154,29 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
             _ => url.query(),
         }
         .unwrap_or_default();
-        let params = parse_params(raw.as_bytes())?;
-        self.accept(params)
+        Ok(parse_params(raw.as_bytes())?)
     }
 
-    /// Consumes a `form_post` callback: the `application/x-www-form-urlencoded` body
-    /// the user agent POSTed to the redirect URI.
-    pub fn callback_form(self, body: &[u8]) -> Result<CodeReceived<A, P>, Error> {
+    /// The parameters of a `form_post` callback body.
+    pub(crate) fn form_params(&self, body: &[u8]) -> Result<HashMap<String, String>, Error> {
         if self.response_mode != ResponseMode::FormPost {
             return Err(CallbackError::Malformed(
                 "this flow did not request response_mode=form_post".into(),
             )
             .into());
         }
-        let params = parse_params(body)?;
-        self.accept(params)
+        Ok(parse_params(body)?)
     }
 
-    fn accept(self, mut params: HashMap<String, String>) -> Result<CodeReceived<A, P>, Error> {
+    /// The checks every authorization response passes first (RFC 9207 `iss`, `state`,
+    /// then an `error` response); removes the parameters it consumed. When the response
+    /// carries an ID token (`with_id_token`), whose validated `iss` identifies the issuer,
+    /// the `iss` parameter may be absent (RFC 9207 §2.4) but must still match if present.
+    pub(crate) fn check_response(
+        &self,
+        params: &mut HashMap<String, String>,
+        with_id_token: bool,
+    ) -> Result<(), Error> {
         match params.remove("iss") {
             Some(iss) if iss != self.issuer => {
                 return Err(CallbackError::IssuerMismatch {
@@ -158,7 +185,9 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
                 }
                 .into());
             }
-            None if self.iss_required => return Err(CallbackError::IssuerMissing.into()),
+            None if self.iss_required && !with_id_token => {
+                return Err(CallbackError::IssuerMissing.into());
+            }
             _ => {}
         }
         let state = params.remove("state").ok_or(CallbackError::StateMissing)?;
@@ -176,15 +205,40 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
             }
             .into());
         }
-        let code = params
-            .remove("code")
-            .filter(|c| !c.is_empty())
-            .ok_or(CallbackError::MissingParameter("code"))?;
-        Ok(CodeReceived {
-            pending: self,
-            code: AuthorizationCode::new(code),
-        })
+        Ok(())
     }
+
+    /// Refuses to go on with a client other than the one (or for another issuer than
+    /// the one) that started this flow.
+    pub(crate) fn check_client<H, K>(&self, client: &Client<H, K>) -> Result<(), ConfigError> {
+        if client.core.auth.client_id != self.client_id
+            || client.core.metadata.issuer.as_str() != self.issuer
+        {
+            return Err(ConfigError::InvalidValue {
+                what: "client",
+                detail: "this flow was started by another client or for another issuer".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Removes the (non-empty) `code` parameter.
+pub(crate) fn take_code(
+    params: &mut HashMap<String, String>,
+) -> Result<AuthorizationCode, CallbackError> {
+    take_param(params, "code").map(AuthorizationCode::new)
+}
+
+/// Removes a required, non-empty parameter of an authorization response.
+pub(crate) fn take_param(
+    params: &mut HashMap<String, String>,
+    name: &'static str,
+) -> Result<String, CallbackError> {
+    params
+        .remove(name)
+        .filter(|v| !v.is_empty())
+        .ok_or(CallbackError::MissingParameter(name))
 }
 
 /// Parses form-encoded parameters, refusing any that appears twice (RFC 6749 §3.1).

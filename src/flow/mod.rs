@@ -13,11 +13,19 @@
 
 mod authorize;
 mod callback;
+mod hybrid;
+mod implicit;
 mod tokens;
 
 pub(crate) use authorize::build_url;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
+pub(crate) use authorize::{add_scope, set_extra};
 pub use callback::{CodeReceived, Pending};
+pub use hybrid::{HybridReceived, HybridResponseType, PendingHybrid};
+pub use implicit::{
+    IdTokenOnly, IdTokenToken, ImplicitRequest, ImplicitResponseType, PendingImplicit,
+    VerifiedIdToken,
+};
 pub use tokens::Tokens;
 pub(crate) use tokens::tokens_from_response;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Access, CodeReceived, Offline, PkceMode};
 use crate::client::{Client, ClientKind};
-use crate::error::{ConfigError, Error, ResponseError};
+use crate::error::{Error, ResponseError};
 use crate::http::HttpClient;
 use crate::id_token::{Expectations, IdTokenClaims};
 use crate::request::Form;
@@ -229,15 +229,7 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         &self,
         client: &Client<H, K>,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        if client.client_id() != &self.pending.client_id
-            || client.metadata().issuer.as_str() != self.pending.issuer
-        {
-            return Err(ConfigError::InvalidValue {
-                what: "client",
-                detail: "this flow was started by another client or for another issuer".into(),
-            }
-            .into());
-        }
+        self.pending.check_client(client)?;
         let mut form = Form::new();
         form.set("grant_type", "authorization_code")
             .set("code", self.code.secret())
