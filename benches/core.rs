@@ -306,9 +306,15 @@ fn token_response(c: &mut Criterion) {
         b.iter(|| {
             let mut parsed =
                 serde_json::from_slice::<FloorTokenResponse>(black_box(&body)).expect("parse");
-            parsed.access_token.zeroize();
-            parsed.refresh_token.zeroize();
-            parsed.id_token.zeroize();
+            // `str::zeroize`, as the crate's `SecretString`s do: each byte once (`String::zeroize`
+            // would wipe the bytes and then the whole capacity again).
+            parsed.access_token.as_mut_str().zeroize();
+            for token in [&mut parsed.refresh_token, &mut parsed.id_token]
+                .into_iter()
+                .flatten()
+            {
+                token.as_mut_str().zeroize();
+            }
             parsed
         })
     });
