@@ -485,7 +485,7 @@ impl IdTokenValidator {
                 actual: c.iss.clone(),
             });
         }
-        if !c.aud.iter().any(|a| *a == self.client_id) {
+        if !c.aud.contains(&self.client_id) {
             return Err(ValidationError::AudienceMissingClient {
                 client_id: self.client_id.clone(),
             });
