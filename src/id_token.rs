@@ -4,9 +4,12 @@
 //! [`IdTokenValidator::validate`] is a pure function of the token, a key set and
 //! what the request expects; fetching keys is the flow layer's job.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::error::{ConfigError, Error, ValidationError};
@@ -67,12 +70,28 @@ impl IdTokenClaims {
     }
 
     /// Reads the claims from a JSON object, with one precise error per malformed claim.
-    pub fn from_object(mut obj: Map<String, Value>) -> Result<Self, ValidationError> {
-        use string_claim as string;
-        fn date(
-            obj: &mut Map<String, Value>,
+    pub fn from_object(obj: Map<String, Value>) -> Result<Self, ValidationError> {
+        Self::from_split(SplitClaims::from_object(obj))
+    }
+
+    /// [`IdTokenClaims::from_object`] on an object already split into registered claims and
+    /// the rest.
+    fn from_split(split: SplitClaims) -> Result<Self, ValidationError> {
+        let SplitClaims {
+            named: mut obj,
+            additional,
+        } = split;
+        fn string(
+            obj: &mut NamedClaims,
             name: &'static str,
-        ) -> Result<Option<i64>, ValidationError> {
+        ) -> Result<Option<String>, ValidationError> {
+            match obj.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(ValidationError::MissingClaim(name)),
+            }
+        }
+        fn date(obj: &mut NamedClaims, name: &'static str) -> Result<Option<i64>, ValidationError> {
             match obj.remove(name) {
                 None | Some(Value::Null) => Ok(None),
                 // Integers only: fractional, negative, out-of-range or string dates are refused.
@@ -133,7 +152,7 @@ impl IdTokenClaims {
             at_hash: string(&mut obj, "at_hash")?,
             c_hash: string(&mut obj, "c_hash")?,
             sid: string(&mut obj, "sid")?,
-            additional: obj,
+            additional,
         })
     }
 }
@@ -148,6 +167,121 @@ pub(crate) fn string_claim(
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(ValidationError::MissingClaim(name)),
+    }
+}
+
+/// The registered claims [`IdTokenClaims`] has fields for, as taken out of the claims object.
+#[derive(Default)]
+struct NamedClaims([Option<Value>; 14]);
+
+impl NamedClaims {
+    fn index(name: &str) -> Option<usize> {
+        Some(match name {
+            "iss" => 0,
+            "sub" => 1,
+            "aud" => 2,
+            "exp" => 3,
+            "iat" => 4,
+            "nbf" => 5,
+            "auth_time" => 6,
+            "nonce" => 7,
+            "acr" => 8,
+            "amr" => 9,
+            "azp" => 10,
+            "at_hash" => 11,
+            "c_hash" => 12,
+            "sid" => 13,
+            _ => return None,
+        })
+    }
+
+    /// The slot of a registered claim; `None` for any other name.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Self::index(name).and_then(|i| self.0.get_mut(i))
+    }
+
+    /// Takes a registered claim's value (as `Map::remove` would).
+    fn remove(&mut self, name: &str) -> Option<Value> {
+        self.slot(name).and_then(Option::take)
+    }
+}
+
+/// A claims object split into the registered claims and every other member.
+struct SplitClaims {
+    named: NamedClaims,
+    additional: Map<String, Value>,
+}
+
+impl SplitClaims {
+    /// Splits an object that is already parsed.
+    fn from_object(obj: Map<String, Value>) -> Self {
+        let mut named = NamedClaims::default();
+        let additional = obj
+            .into_iter()
+            .filter_map(|(name, value)| match named.slot(&name) {
+                Some(slot) => {
+                    *slot = Some(value);
+                    None
+                }
+                None => Some((name, value)),
+            })
+            .collect();
+        SplitClaims { named, additional }
+    }
+
+    /// Parses a JWT claims set: the same result, and the same errors, as
+    /// [`jose::object_no_duplicates`] followed by [`SplitClaims::from_object`], but in one pass
+    /// that never puts the registered claims into a map.
+    fn parse(bytes: &[u8]) -> Result<Self, jose::JoseError> {
+        let duplicate = RefCell::new(None);
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = (&mut de)
+            .deserialize_map(SplitVisitor(&duplicate))
+            .and_then(|split| de.end().map(|()| split));
+        match (parsed, duplicate.into_inner()) {
+            (Ok(split), None) => Ok(split),
+            // A rejected document goes through the generic parser, whose error is the reference.
+            _ => jose::object_no_duplicates(bytes).map(Self::from_object),
+        }
+    }
+}
+
+/// Builds a [`SplitClaims`], recording a repeated member name (at any depth) in the cell.
+struct SplitVisitor<'c>(&'c RefCell<Option<String>>);
+
+impl<'de> Visitor<'de> for SplitVisitor<'_> {
+    type Value = SplitClaims;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SplitClaims, A::Error> {
+        let mut split = SplitClaims {
+            named: NamedClaims::default(),
+            additional: Map::new(),
+        };
+        while let Some(jose::JsonStr(name)) = map.next_key()? {
+            let value = map.next_value_seed(jose::StrictValue(self.0))?;
+            let repeated = match split.named.slot(&name) {
+                Some(slot) if slot.is_some() => true,
+                Some(slot) => {
+                    *slot = Some(value);
+                    false
+                }
+                None => match split.additional.entry(name.as_ref()) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                        false
+                    }
+                    Entry::Occupied(_) => true,
+                },
+            };
+            if repeated {
+                self.0.borrow_mut().get_or_insert_with(|| jose::clip(&name));
+            }
+        }
+        Ok(split)
     }
 }
 
@@ -181,6 +315,8 @@ pub struct IdTokenValidator {
     client_id: String,
     allowed_algs: Vec<JwsAlgorithm>,
     client_secret: Option<ClientSecret>,
+    /// The HS* keys of `client_secret`, derived once (`None` without a non-empty secret).
+    hmac_keys: Option<Arc<jose::HmacKeys>>,
     trusted_audiences: Vec<String>,
     leeway: Duration,
     clock: Arc<dyn Clock>,
@@ -220,6 +356,7 @@ impl IdTokenValidator {
             client_id: client_id.into(),
             allowed_algs,
             client_secret: None,
+            hmac_keys: None,
             trusted_audiences: Vec::new(),
             leeway: Self::DEFAULT_LEEWAY,
             clock: Arc::new(SystemClock),
@@ -230,6 +367,10 @@ impl IdTokenValidator {
 
     /// The client secret, the key for HS256/384/512 ID tokens (OpenID Connect Core §10.1).
     pub fn with_client_secret(mut self, secret: Option<ClientSecret>) -> Self {
+        self.hmac_keys = secret
+            .as_ref()
+            .and_then(|s| jose::HmacKeys::new(s.secret().as_bytes()))
+            .map(Arc::new);
         self.client_secret = secret;
         self
     }
@@ -277,8 +418,7 @@ impl IdTokenValidator {
         let jws = Jws::parse(token)?;
         let alg = self.check_header(&jws)?;
         self.verify_signature(&jws, alg, keys)?;
-        let obj: Map<String, Value> = jose::from_json_no_duplicates(jws.payload())?;
-        let claims = IdTokenClaims::from_object(obj)?;
+        let claims = IdTokenClaims::from_split(SplitClaims::parse(jws.payload())?)?;
         self.check_claims(&claims, alg, expected)?;
         Ok(claims)
     }
@@ -300,11 +440,11 @@ impl IdTokenValidator {
         if header.b64 == Some(false) {
             return Err(ValidationError::CriticalHeader("b64".into()));
         }
-        if let Some(typ) = &header.typ {
-            let t = typ.to_ascii_lowercase();
-            if t != "jwt" && t != "application/jwt" {
-                return Err(ValidationError::UnexpectedType(typ.clone()));
-            }
+        if let Some(typ) = &header.typ
+            && !typ.eq_ignore_ascii_case("jwt")
+            && !typ.eq_ignore_ascii_case("application/jwt")
+        {
+            return Err(ValidationError::UnexpectedType(typ.clone()));
         }
         if let Some(cty) = &header.cty {
             return Err(ValidationError::UnexpectedType(format!("cty {cty}")));
@@ -321,19 +461,16 @@ impl IdTokenValidator {
         keys: &JwkSet,
     ) -> Result<(), Error> {
         if alg.is_symmetric() {
-            let secret = self
-                .client_secret
-                .as_ref()
-                .ok_or(ConfigError::MissingCredential(
-                    "a client secret to verify HS* tokens",
-                ))?;
-            return jose::verify_hmac(
-                alg,
-                secret.secret().as_bytes(),
-                jws.signing_input().as_bytes(),
-                jws.signature(),
-            )
-            .map_err(|_| ValidationError::Signature.into());
+            if self.client_secret.is_none() {
+                return Err(
+                    ConfigError::MissingCredential("a client secret to verify HS* tokens").into(),
+                );
+            }
+            // No keys for a present secret means an empty one, which never verifies.
+            let keys = self.hmac_keys.as_ref().ok_or(ValidationError::Signature)?;
+            return keys
+                .verify(alg, jws.signing_input().as_bytes(), jws.signature())
+                .map_err(|_| ValidationError::Signature.into());
         }
         let kid = jws.header().kid.as_deref();
         let mut tried = 0usize;
@@ -479,5 +616,52 @@ impl IdTokenValidator {
             return Err(ValidationError::AcrRejected(c.acr.clone()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass claims parser against the generic path it replaces in `validate`.
+    #[test]
+    fn split_parse_matches_generic_parse() {
+        let reference = |doc: &[u8]| -> Result<IdTokenClaims, String> {
+            let obj = jose::from_json_no_duplicates::<Map<String, Value>>(doc)
+                .map_err(|e| format!("{:?}", Error::from(e)))?;
+            IdTokenClaims::from_object(obj).map_err(|e| format!("{:?}", Error::from(e)))
+        };
+        let split = |doc: &[u8]| -> Result<IdTokenClaims, String> {
+            let parts = SplitClaims::parse(doc).map_err(|e| format!("{:?}", Error::from(e)))?;
+            IdTokenClaims::from_split(parts).map_err(|e| format!("{:?}", Error::from(e)))
+        };
+        let base = r#""iss":"https://i","sub":"s","aud":["c","d"],"exp":20,"iat":10"#;
+        let docs = [
+            format!("{{{base}}}"),
+            format!(
+                r#"{{{base},"nonce":"n","acr":"1","amr":["pwd"],"azp":"c","at_hash":"a","c_hash":"h","sid":"x","nbf":5,"auth_time":9,"email":"e@x","x":{{"y":[1,2.5,null]}}}}"#
+            ),
+            format!(r#"{{{base},"nonce":null,"sid":null,"amr":null}}"#),
+            r#"{"\u0069ss":"https://i","s\u0075b":"s","aud":"c","exp":20,"iat":10,"n\u00e4me":"\u00e9"}"#
+                .to_owned(),
+            format!(r#"{{{base},"iss":"again"}}"#),
+            format!(r#"{{{base},"email":"a","email":"b"}}"#),
+            format!(r#"{{{base},"x":{{"a":1,"a":2}},"sub":"dup"}}"#),
+            format!(r#"{{{base},"nonce":null,"nonce":"n"}}"#),
+            format!(r#"{{{base},"nonce":5}}"#),
+            format!(r#"{{{base},"exp":-1}}"#),
+            format!(r#"{{{base},"amr":"pwd"}}"#),
+            r#"{"sub":"s","aud":"c","exp":1,"iat":1}"#.to_owned(),
+            r#"{"iss":"","sub":"s","aud":"c","exp":1,"iat":1}"#.to_owned(),
+            format!(r#"{{{base}}} trailing"#),
+            format!(r#"{{{base}"#),
+            r#"[{"iss":"x"}]"#.to_owned(),
+            r#""a string""#.to_owned(),
+            "{}".to_owned(),
+            String::new(),
+        ];
+        for doc in &docs {
+            assert_eq!(split(doc.as_bytes()), reference(doc.as_bytes()), "{doc}");
+        }
     }
 }

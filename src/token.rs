@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ResponseError};
+use crate::jose::JsonStr;
 use crate::response::{is_json, media_type, require_success, safe_json_detail};
 use crate::types::{AccessToken, IdToken, RefreshToken, Scope};
 
@@ -163,13 +164,13 @@ impl<'de> Visitor<'de> for TokenResponseVisitor {
         let mut token_type: Option<String> = None;
         let mut expires_in: Option<Option<u64>> = None;
         let mut refresh_token: Option<Option<String>> = None;
-        let mut scope: Option<Option<String>> = None;
+        let mut scope: Option<Option<JsonStr<'de>>> = None;
         let mut id_token: Option<Option<String>> = None;
         let mut extra = serde_json::Map::new();
         fn dup<E: de::Error>(name: &str) -> E {
             E::custom(format!("duplicate field `{name}`"))
         }
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(JsonStr(key)) = map.next_key()? {
             match key.as_ref() {
                 "access_token" if access_token.is_some() => return Err(dup("access_token")),
                 "access_token" => access_token = Some(map.next_value()?),
@@ -201,7 +202,7 @@ impl<'de> Visitor<'de> for TokenResponseVisitor {
             return Ok(Err("empty access_token".into()));
         }
         let scope = match scope.flatten() {
-            Some(s) => match Scope::parse(&s) {
+            Some(JsonStr(s)) => match Scope::parse(&s) {
                 Ok(s) => Some(s),
                 Err(_) => return Ok(Err("scope is not a valid scope string".into())),
             },
@@ -219,5 +220,38 @@ impl<'de> Visitor<'de> for TokenResponseVisitor {
             id_token: id_token.flatten().map(IdToken::new),
             extra,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_names_and_scope_with_escapes() {
+        let body = br#"{"access\u005ftoken":"at","token_type":"bearer","sc\u006fpe":"openid pr\u006ffile","x":1}"#;
+        let r = TokenResponse::from_json(body).expect("parses");
+        assert_eq!(r.access_token.secret(), "at");
+        assert_eq!(r.token_type, TokenType::Bearer);
+        assert_eq!(
+            r.scope.map(|s| s.to_string()).as_deref(),
+            Some("openid profile")
+        );
+        assert_eq!(r.extra.get("x"), Some(&serde_json::json!(1)));
+    }
+
+    #[test]
+    fn refusals_are_unchanged() {
+        let err = |body: &[u8]| format!("{:?}", TokenResponse::from_json(body).err());
+        assert!(err(br#"{"access_token":"a","token_type":"b","scope":5}"#).contains("Json"));
+        assert!(
+            err(br#"{"access_token":"a","token_type":"b","scope":"a\"b"}"#)
+                .contains("scope is not a valid scope string")
+        );
+        assert!(
+            err(br#"{"access_token":"a","access\u005ftoken":"b","token_type":"b"}"#)
+                .contains("duplicate field `access_token`")
+        );
+        assert!(err(br#"{"token_type":"b"}"#).contains("missing access_token"));
     }
 }

@@ -405,7 +405,7 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         params.push(("response_type", spec.response_type.into()));
         params.push(("client_id", self.core.auth.client_id.as_str().into()));
         params.push(("redirect_uri", redirect_uri.as_str().into()));
-        params.push(("scope", self.scope.to_string().into()));
+        params.push(("scope", scope_string(&self.scope).into()));
         params.push(("state", state.secret().into()));
         if let Some(n) = &nonce {
             params.push(("nonce", n.secret().into()));
@@ -417,9 +417,13 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         if let Some(m) = self.response_mode {
             params.push(("response_mode", m.as_str().into()));
         }
-        if !self.prompt.is_empty() {
-            let joined: Vec<&str> = self.prompt.iter().map(Prompt::as_str).collect();
-            params.push(("prompt", joined.join(" ").into()));
+        match self.prompt.as_slice() {
+            [] => {}
+            [one] => params.push(("prompt", one.as_str().into())),
+            many => {
+                let joined: Vec<&str> = many.iter().map(Prompt::as_str).collect();
+                params.push(("prompt", joined.join(" ").into()));
+            }
         }
         let max_age_s = self.max_age.map(|m| m.to_string());
         if let Some(m) = &max_age_s {
@@ -590,8 +594,9 @@ pub(crate) fn build_url(endpoint: &url::Url, params: &[(&str, Cow<'_, str>)]) ->
             .iter()
             .map(|(n, v)| n.len() + v.len() * 3 + 2)
             .sum::<usize>();
-    let mut out = String::with_capacity(capacity);
-    out.push_str(base);
+    // Built as bytes (every piece is UTF-8: the URL, `?&=`, and the ASCII encoder output).
+    let mut out: Vec<u8> = Vec::with_capacity(capacity);
+    out.extend_from_slice(base.as_bytes());
     let mut first = true;
     if let Some(query) = endpoint.query().filter(|q| !q.is_empty()) {
         let collides = url::form_urlencoded::parse(query.as_bytes())
@@ -603,22 +608,111 @@ pub(crate) fn build_url(endpoint: &url::Url, params: &[(&str, Cow<'_, str>)]) ->
             ser.extend_pairs(kept);
             let q = ser.finish();
             if !q.is_empty() {
-                out.push('?');
-                out.push_str(&q);
+                out.push(b'?');
+                out.extend_from_slice(q.as_bytes());
                 first = false;
             }
         } else {
-            out.push('?');
-            out.push_str(query);
+            out.push(b'?');
+            out.extend_from_slice(query.as_bytes());
             first = false;
         }
     }
     for (name, value) in params {
-        out.push(if first { '?' } else { '&' });
+        out.push(if first { b'?' } else { b'&' });
         first = false;
-        out.extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
-        out.push('=');
-        out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        push_form_urlencoded(&mut out, name.as_bytes());
+        out.push(b'=');
+        push_form_urlencoded(&mut out, value.as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The scope as sent: its tokens separated by single spaces (what `Display` writes), in a
+/// string allocated once.
+fn scope_string(scope: &Scope) -> String {
+    let mut out = String::with_capacity(scope.iter().map(|t| t.len() + 1).sum());
+    for token in scope.iter() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(token);
     }
     out
+}
+
+/// Bytes that `application/x-www-form-urlencoded` serialization leaves as they are
+/// (WHATWG URL §5.2): `*-._`, ASCII digits and letters.
+const FORM_UNCHANGED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] =
+            matches!(b as u8, b'*' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'_' | b'a'..=b'z');
+        b += 1;
+    }
+    table
+};
+
+/// Appends `value` form-urlencoded, byte for byte what `url::form_urlencoded::byte_serialize`
+/// produces (space as `+`, every other byte outside [`FORM_UNCHANGED`] as `%XX` with upper-case
+/// hex), copying each unchanged run at once. The output is ASCII.
+fn push_form_urlencoded(out: &mut Vec<u8>, value: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut rest = value;
+    while let Some(run) = rest.iter().position(|&b| !FORM_UNCHANGED[usize::from(b)]) {
+        let (unchanged, tail) = rest.split_at(run);
+        out.extend_from_slice(unchanged);
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
+        };
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
+        }
+        rest = tail;
+    }
+    out.extend_from_slice(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_urlencoding_matches_the_url_crate() {
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "openid profile email",
+            "https://app.example.com/cb?x=1&y=a b#f",
+            "*-._~!$'()+,;=:@/?%",
+            "caf\u{e9} \u{1F600} \u{7f}\u{0}\t\r\n",
+            "\u{e9}\u{e9}a\u{e9}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        samples.push((0u8..=127).map(char::from).collect());
+        samples.push(('\u{80}'..='\u{3ff}').collect());
+        for s in &samples {
+            let mut fast = Vec::new();
+            push_form_urlencoded(&mut fast, s.as_bytes());
+            let reference: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            assert_eq!(
+                String::from_utf8(fast).as_deref(),
+                Ok(reference.as_str()),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn scope_string_matches_display() {
+        for s in ["", "openid", "openid profile email", "a b c d e"] {
+            let scope = Scope::parse(s).unwrap_or_default();
+            assert_eq!(scope_string(&scope), scope.to_string());
+        }
+    }
 }

@@ -5,10 +5,13 @@
 //! claims set that is dangerous — two parsers may disagree on which `alg` or `aud` counts — so
 //! every object is built through [`StrictValue`], which notices a repeated name at any depth.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
+use serde::Deserialize as _;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 use super::{JoseError, clip};
@@ -31,6 +34,15 @@ pub fn from_json_no_duplicates<T: serde::de::DeserializeOwned>(
     T::deserialize(value).map_err(|e| json_error("JSON document", &e))
 }
 
+/// [`from_json_no_duplicates`] for a JSON object: the same result and the same errors, without
+/// rebuilding the parsed object a second time through `Map`'s `Deserialize`.
+pub(crate) fn object_no_duplicates(bytes: &[u8]) -> Result<Map<String, Value>, JoseError> {
+    match parse_value("JSON document", bytes)? {
+        Value::Object(map) => Ok(map),
+        other => Map::deserialize(other).map_err(|e| json_error("JSON document", &e)),
+    }
+}
+
 /// Parses `bytes` into a [`Value`], rejecting duplicate member names at any depth.
 pub(crate) fn parse_value(what: &'static str, bytes: &[u8]) -> Result<Value, JoseError> {
     let dup = RefCell::new(None);
@@ -42,6 +54,32 @@ pub(crate) fn parse_value(what: &'static str, bytes: &[u8]) -> Result<Value, Jos
     match dup.into_inner() {
         Some(name) => Err(JoseError::DuplicateMember(name)),
         None => Ok(value),
+    }
+}
+
+/// A JSON string (a member name or a value), borrowed from the input when it has no escapes,
+/// so that reading it allocates only when it must. Refuses other types as `String` does.
+pub(crate) struct JsonStr<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for JsonStr<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JsonStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(JsonStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(JsonStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(JsonStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -154,13 +192,17 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         let mut object = Map::new();
         while let Some(name) = map.next_key::<String>()? {
             let value = map.next_value_seed(self)?;
-            if object.contains_key(&name) {
-                let mut dup = self.0.borrow_mut();
-                if dup.is_none() {
-                    *dup = Some(clip(&name));
+            // One lookup: the first member with a name is kept, a repeat is only recorded.
+            match object.entry(name) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
                 }
-            } else {
-                object.insert(name, value);
+                Entry::Occupied(slot) => {
+                    let mut dup = self.0.borrow_mut();
+                    if dup.is_none() {
+                        *dup = Some(clip(slot.key()));
+                    }
+                }
             }
         }
         Ok(Value::Object(object))
@@ -183,6 +225,25 @@ mod tests {
         );
         assert!(parse_value("t", br#"{"a":{"a":1}}"#).is_ok());
         assert!(parse_value("t", br#"{"a":1} x"#).is_err());
+    }
+
+    #[test]
+    fn object_parse_matches_generic_parse() {
+        for doc in [
+            &br#"{"b":1,"a":{"c":[1,2.5,"x",null,true]},"d":-3}"#[..],
+            br#"[1,2]"#,
+            br#""s""#,
+            br#"{"a":1,"a":2}"#,
+            br#"{"a":1"#,
+            br#"{}"#,
+        ] {
+            assert_eq!(
+                object_no_duplicates(doc),
+                from_json_no_duplicates::<Map<String, Value>>(doc),
+                "{}",
+                String::from_utf8_lossy(doc)
+            );
+        }
     }
 
     #[test]

@@ -271,6 +271,53 @@ pub fn verify_hmac(
     hmac::verify(&key, message, signature).map_err(|_| JoseError::InvalidSignature)
 }
 
+/// The HS256, HS384 and HS512 keys of one secret, derived once so that verifying a token does
+/// not derive the HMAC key again (RFC 7518 §3.2, OpenID Connect Core 1.0 §10.1).
+///
+/// Verifies exactly as [`verify_hmac`] does with the same secret.
+#[derive(Clone)]
+pub(crate) struct HmacKeys {
+    hs256: hmac::Key,
+    hs384: hmac::Key,
+    hs512: hmac::Key,
+}
+
+impl HmacKeys {
+    /// The keys for `secret`; `None` for an empty secret, which [`verify_hmac`] refuses.
+    pub(crate) fn new(secret: &[u8]) -> Option<Self> {
+        if secret.is_empty() {
+            return None;
+        }
+        Some(HmacKeys {
+            hs256: hmac::Key::new(hmac::HMAC_SHA256, secret),
+            hs384: hmac::Key::new(hmac::HMAC_SHA384, secret),
+            hs512: hmac::Key::new(hmac::HMAC_SHA512, secret),
+        })
+    }
+
+    /// [`verify_hmac`] with the key derived for `alg`.
+    pub(crate) fn verify(
+        &self,
+        alg: JwsAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JoseError> {
+        let key = match alg {
+            JwsAlgorithm::HS256 => &self.hs256,
+            JwsAlgorithm::HS384 => &self.hs384,
+            JwsAlgorithm::HS512 => &self.hs512,
+            _ => return Err(JoseError::KeyAlgorithmMismatch),
+        };
+        hmac::verify(key, message, signature).map_err(|_| JoseError::InvalidSignature)
+    }
+}
+
+impl fmt::Debug for HmacKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacKeys([redacted])")
+    }
+}
+
 /// Encodes the header (with `alg` and optional `kid` set) and payload as a signing input.
 fn signing_input(
     alg: JwsAlgorithm,

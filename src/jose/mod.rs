@@ -30,7 +30,9 @@ mod sign;
 
 pub use alg::JwsAlgorithm;
 pub use json::from_json_no_duplicates;
+pub(crate) use json::{JsonStr, StrictValue, object_no_duplicates};
 pub use jwk::{Jwk, JwkSet};
+pub(crate) use jws::HmacKeys;
 pub use jws::{Jws, JwsHeader, sign_compact, sign_compact_hmac, verify_hmac};
 pub use key::PublicKey;
 pub use sign::SigningKey;

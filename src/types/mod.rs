@@ -163,10 +163,19 @@ impl Nonce {
 pub(crate) fn random_token(n: usize) -> String {
     use base64::Engine;
     use rand::RngCore;
-    let mut bytes = vec![0u8; n];
+    // The usual sizes fit on the stack, which spares an allocation per token.
+    let mut stack = [0u8; 64];
+    let mut heap = Vec::new();
+    let bytes = match stack.get_mut(..n) {
+        Some(bytes) => bytes,
+        None => {
+            heap.resize(n, 0);
+            heap.as_mut_slice()
+        }
+    };
     // ThreadRng is a CSPRNG (ChaCha12) seeded and periodically reseeded from the OS.
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
+    rand::rng().fill_bytes(bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Constant-time equality of two byte strings (the length is not hidden).

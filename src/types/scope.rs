@@ -1,12 +1,13 @@
 //! OAuth 2.0 scope (RFC 6749 §3.3).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::ConfigError;
 
 /// One scope token: `1*( %x21 / %x23-5B / %x5D-7E )` (RFC 6749 §3.3).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ScopeToken(String);
+pub struct ScopeToken(Cow<'static, str>);
 
 impl ScopeToken {
     /// Validates one scope token.
@@ -16,7 +17,10 @@ impl ScopeToken {
                 .bytes()
                 .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
         if valid {
-            Ok(Self(token.to_owned()))
+            Ok(Self(match Self::standard(token) {
+                Some(name) => Cow::Borrowed(name),
+                None => Cow::Owned(token.to_owned()),
+            }))
         } else {
             Err(ConfigError::InvalidValue {
                 what: "scope",
@@ -25,7 +29,20 @@ impl ScopeToken {
         }
     }
     pub(crate) fn offline_access() -> Self {
-        Self(Scope::OFFLINE_ACCESS.to_owned())
+        Self(Cow::Borrowed(Scope::OFFLINE_ACCESS))
+    }
+    /// The scope values OpenID Connect Core §5.4 and §11 define, held without allocating.
+    fn standard(token: &str) -> Option<&'static str> {
+        [
+            "openid",
+            "profile",
+            "email",
+            "address",
+            "phone",
+            Scope::OFFLINE_ACCESS,
+        ]
+        .into_iter()
+        .find(|name| *name == token)
     }
     /// The token.
     pub fn as_str(&self) -> &str {
@@ -57,7 +74,10 @@ impl Scope {
 
     /// The scope `openid`.
     pub fn openid() -> Self {
-        Self(vec![ScopeToken(Self::OPENID.into())])
+        // Room for the few tokens a request usually adds, so that adding them does not reallocate.
+        let mut tokens = Vec::with_capacity(4);
+        tokens.push(ScopeToken(Cow::Borrowed(Self::OPENID)));
+        Self(tokens)
     }
 
     /// Parses a space-separated scope string. Runs of spaces are tolerated,
