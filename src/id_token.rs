@@ -575,30 +575,26 @@ impl IdTokenValidator {
                 });
             }
         }
-        match (&c.at_hash, x.access_token) {
-            (Some(h), Some(at))
-                if !ct_eq(
-                    h.as_bytes(),
-                    jose::left_half_hash(alg, at.secret()).as_bytes(),
-                ) =>
-            {
-                return Err(ValidationError::AtHashMismatch);
-            }
-            (None, _) if x.require_at_hash => return Err(ValidationError::AtHashMissing),
-            _ => {}
-        }
-        match (&c.c_hash, x.code) {
-            (Some(h), Some(code))
-                if !ct_eq(
-                    h.as_bytes(),
-                    jose::left_half_hash(alg, code.secret()).as_bytes(),
-                ) =>
-            {
-                return Err(ValidationError::CHashMismatch);
-            }
-            (None, _) if x.require_c_hash => return Err(ValidationError::CHashMissing),
-            _ => {}
-        }
+        check_hash(
+            alg,
+            c.at_hash.as_deref(),
+            x.access_token.map(AccessToken::secret),
+            x.require_at_hash,
+            (
+                ValidationError::AtHashMismatch,
+                ValidationError::AtHashMissing,
+            ),
+        )?;
+        check_hash(
+            alg,
+            c.c_hash.as_deref(),
+            x.code.map(AuthorizationCode::secret),
+            x.require_c_hash,
+            (
+                ValidationError::CHashMismatch,
+                ValidationError::CHashMissing,
+            ),
+        )?;
         if let Some(max_age) = x.max_age {
             let auth_time = c.auth_time.ok_or(ValidationError::AuthTimeMissing)?;
             let max = i64::try_from(max_age).unwrap_or(i64::MAX);
@@ -663,5 +659,24 @@ mod tests {
         for doc in &docs {
             assert_eq!(split(doc.as_bytes()), reference(doc.as_bytes()), "{doc}");
         }
+    }
+}
+
+/// The `at_hash` / `c_hash` rule (OpenID Connect Core §3.2.2.9, §3.3.2.10): when the
+/// claim and the value are both present they must match; when `required`, the claim
+/// must be present. `errors` is (mismatch, missing).
+fn check_hash(
+    alg: JwsAlgorithm,
+    claim: Option<&str>,
+    value: Option<&str>,
+    required: bool,
+    errors: (ValidationError, ValidationError),
+) -> Result<(), ValidationError> {
+    match (claim, value) {
+        (Some(h), Some(v)) if !ct_eq(h.as_bytes(), jose::left_half_hash(alg, v).as_bytes()) => {
+            Err(errors.0)
+        }
+        (None, _) if required => Err(errors.1),
+        _ => Ok(()),
     }
 }

@@ -54,12 +54,13 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     })
 }
 
-/// Requires a JSON content type and a body no larger than `max`, then parses it.
-pub(crate) fn json_body<T: DeserializeOwned>(
+/// Requires a JSON content type (`application/json` or `application/*+json`) and a
+/// body no larger than `max`.
+pub(crate) fn require_json(
     endpoint: &'static str,
     response: &http::Response<Bytes>,
     max: usize,
-) -> Result<T, Error> {
+) -> Result<(), Error> {
     if !is_json(response) {
         return Err(ResponseError::ContentType {
             endpoint,
@@ -75,6 +76,16 @@ pub(crate) fn json_body<T: DeserializeOwned>(
         }
         .into());
     }
+    Ok(())
+}
+
+/// Requires a JSON content type and a body no larger than `max`, then parses it.
+pub(crate) fn json_body<T: DeserializeOwned>(
+    endpoint: &'static str,
+    response: &http::Response<Bytes>,
+    max: usize,
+) -> Result<T, Error> {
+    require_json(endpoint, response, max)?;
     parse_json(endpoint, response.body())
 }
 

@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, ResponseError};
 use crate::jose::JsonStr;
-use crate::response::{is_json, media_type, require_success, safe_json_detail};
+use crate::response::{require_json, require_success, safe_json_detail};
 use crate::types::{AccessToken, IdToken, RefreshToken, Scope};
 
 /// The `token_type` (RFC 6749 §7.1), compared case-insensitively.
@@ -74,21 +74,7 @@ impl TokenResponse {
         response: &http::Response<Bytes>,
     ) -> Result<Self, Error> {
         require_success(endpoint, response)?;
-        if !is_json(response) {
-            return Err(ResponseError::ContentType {
-                endpoint,
-                content_type: media_type(response).unwrap_or_default(),
-                expected: "application/json",
-            }
-            .into());
-        }
-        if response.body().len() > Self::MAX_LEN {
-            return Err(ResponseError::Invalid {
-                endpoint,
-                detail: "token response too large".into(),
-            }
-            .into());
-        }
+        require_json(endpoint, response, Self::MAX_LEN)?;
         Self::from_json(response.body()).map_err(|e| match e {
             Error::Response(ResponseError::Json { detail, .. }) => {
                 Error::Response(ResponseError::Json { endpoint, detail })
