@@ -2,7 +2,6 @@
 //! RFC 7636 §4.3) as a typestate builder.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -563,11 +562,20 @@ impl ResponseSpec {
                 ),
             });
         }
-        let wanted: BTreeSet<&str> = self.response_type.split(' ').collect();
-        let supported = |listed: &String| listed.split(' ').collect::<BTreeSet<_>>() == wanted;
+        // The order of words inside a response type does not matter (OAuth 2.0 Multiple
+        // Response Type Encoding Practices §5); nothing is checked when the provider lists none.
         let types = &md.response_types_supported;
-        if !types.is_empty() && !types.iter().any(supported) {
-            return Err(ConfigError::UnsupportedByProvider(self.label));
+        if !types.is_empty() {
+            let same_words = |listed: &String| {
+                let mut a: Vec<&str> = listed.split(' ').filter(|w| !w.is_empty()).collect();
+                let mut b: Vec<&str> = self.response_type.split(' ').collect();
+                a.sort_unstable();
+                b.sort_unstable();
+                a == b
+            };
+            if !types.iter().any(same_words) {
+                return Err(ConfigError::UnsupportedByProvider(self.label));
+            }
         }
         let modes = &md.response_modes_supported;
         if let Some(m) = mode
