@@ -615,6 +615,25 @@ impl IdTokenValidator {
     }
 }
 
+/// The `at_hash` / `c_hash` rule (OpenID Connect Core §3.2.2.9, §3.3.2.10): when the
+/// claim and the value are both present they must match; when `required`, the claim
+/// must be present. `errors` is (mismatch, missing).
+fn check_hash(
+    alg: JwsAlgorithm,
+    claim: Option<&str>,
+    value: Option<&str>,
+    required: bool,
+    errors: (ValidationError, ValidationError),
+) -> Result<(), ValidationError> {
+    match (claim, value) {
+        (Some(h), Some(v)) if !ct_eq(h.as_bytes(), jose::left_half_hash(alg, v).as_bytes()) => {
+            Err(errors.0)
+        }
+        (None, _) if required => Err(errors.1),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,24 +678,5 @@ mod tests {
         for doc in &docs {
             assert_eq!(split(doc.as_bytes()), reference(doc.as_bytes()), "{doc}");
         }
-    }
-}
-
-/// The `at_hash` / `c_hash` rule (OpenID Connect Core §3.2.2.9, §3.3.2.10): when the
-/// claim and the value are both present they must match; when `required`, the claim
-/// must be present. `errors` is (mismatch, missing).
-fn check_hash(
-    alg: JwsAlgorithm,
-    claim: Option<&str>,
-    value: Option<&str>,
-    required: bool,
-    errors: (ValidationError, ValidationError),
-) -> Result<(), ValidationError> {
-    match (claim, value) {
-        (Some(h), Some(v)) if !ct_eq(h.as_bytes(), jose::left_half_hash(alg, v).as_bytes()) => {
-            Err(errors.0)
-        }
-        (None, _) if required => Err(errors.1),
-        _ => Ok(()),
     }
 }
