@@ -11,9 +11,9 @@
 //!
 //! # What a validation response must look like
 //!
-//! * **Status.** Any non-2xx status is [`ResponseError::UnexpectedStatus`]; CAS
-//!   servers report a refused ticket inside a 200 response (§2.4.2, §2.5.2), so a
-//!   4xx/5xx means something else went wrong.
+//! * **Status.** Any non-2xx status is [`ResponseError::UnexpectedStatus`]: the
+//!   protocol reports a refused ticket in the body (§2.4.2, §2.5.2), so a 4xx/5xx
+//!   means something else went wrong (and its body is not read).
 //! * **Size.** A body larger than [`MAX_RESPONSE_BYTES`] (64 KiB) is
 //!   [`CasError::TooLarge`], before any parsing.
 //! * **Content type.** The specification does not name one, and real servers
@@ -36,8 +36,9 @@
 //! Tickets are [`CasTicket`] values: their `Debug` is redacted and they never appear
 //! in an error. A server's failure message often quotes the ticket it refused
 //! (`Ticket 'ST-1-…' not recognized`); [`CasFailure::message`] has every word that
-//! starts like a CAS ticket (`ST-`, `PT-`, `PGT-`, `PGTIOU-`, `TGT-`, §3.1–§3.4,
-//! §3.7) redacted, and the `validate_v*` methods also redact the exact ticket sent.
+//! starts like a CAS ticket (`ST-`, `PT-`, `PGT-`, `PGTIOU-`, `TGC-`, §3.1–§3.4,
+//! §3.6, and Apereo's `TGT-`) redacted, and the `validate_v2`/`validate_v3` methods
+//! also redact the exact ticket sent.
 
 mod xml;
 
@@ -131,8 +132,7 @@ impl CasOutcome {
 pub struct CasSuccess {
     /// The authenticated user (`cas:user`; the second line of a CAS 1.0 `yes`).
     pub user: String,
-    /// The user's attributes (`cas:attributes`, §2.6.2 and Appendix on CAS 3.0
-    /// attributes), by element local name. A repeated element gives several values,
+    /// The user's attributes (`cas:attributes`, §2.6.2), by element local name. A repeated element gives several values,
     /// in document order; values are trimmed of surrounding whitespace. Empty for
     /// CAS 1.0 and for CAS 2.0 servers that send none.
     pub attributes: BTreeMap<String, Vec<String>>,
@@ -671,27 +671,33 @@ pub fn parse_v1(body: &[u8]) -> Result<CasOutcome, CasError> {
     }
 }
 
-/// The ticket prefixes of CAS Protocol 3.0 §3.1–§3.4 and §3.7 (longest first).
-const TICKET_PREFIXES: [&str; 5] = ["PGTIOU-", "PGT-", "TGT-", "ST-", "PT-"];
+/// The ticket prefixes CAS Protocol 3.0 recommends (§3.1–§3.4, §3.6: `ST-`, `PT-`,
+/// `PGT-`, `PGTIOU-`, `TGC-`) plus Apereo's `TGT-`, longest first.
+const TICKET_PREFIXES: [&str; 6] = ["PGTIOU-", "PGT-", "TGT-", "TGC-", "ST-", "PT-"];
 
 /// Provider text kept for display: whitespace collapsed, control characters
 /// dropped, bounded, and every word that contains a ticket-like token (a CAS ticket
 /// prefix at the start of the word or after punctuation) cut from that prefix on.
 pub(crate) fn clean_message(raw: &str) -> String {
     let mut out = String::new();
+    let mut chars = 0;
     for word in raw.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&redact_word(word));
-        if out.chars().count() > MAX_MESSAGE_CHARS {
+        if chars >= MAX_MESSAGE_CHARS {
             break;
         }
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        for c in redact_word(word).chars().filter(|c| !c.is_control()) {
+            if chars >= MAX_MESSAGE_CHARS {
+                break;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
-    out.chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_MESSAGE_CHARS)
-        .collect()
+    out
 }
 
 fn redact_word(word: &str) -> Cow<'_, str> {

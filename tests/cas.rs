@@ -668,3 +668,31 @@ async fn broken_servers_give_typed_errors() {
         assert!(!format!("{e} {e:?}").contains(TICKET));
     }
 }
+
+// ---------------------------------------------------------------- no panics on input
+
+proptest::proptest! {
+    #[test]
+    fn parsers_never_panic(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+        let _ = parse_v1(&body);
+        let _ = parse_service_response(&body);
+    }
+
+    #[test]
+    fn mutated_documents_never_panic(cut in 0usize..V3_SUCCESS.len(), byte in proptest::prelude::any::<u8>()) {
+        let mut body = V3_SUCCESS.as_bytes().to_vec();
+        body[cut] = byte;
+        let _ = parse_service_response(&body);
+    }
+}
+
+#[test]
+fn long_failure_messages_are_bounded() {
+    let words = "word ".repeat(5000);
+    let doc = format!(
+        r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INTERNAL_ERROR">{words}</cas:authenticationFailure></cas:serviceResponse>"#
+    );
+    let f = failure(parse_service_response(doc.as_bytes()).unwrap());
+    assert_eq!(f.code, "INTERNAL_ERROR");
+    assert_eq!(f.message.chars().count(), 1024);
+}
