@@ -11,7 +11,7 @@
 //!
 //! # What a validation response must look like
 //!
-//! * **Status.** Any non-2xx status is [`ResponseError::UnexpectedStatus`]: the
+//! * **Status.** Any non-2xx status is [`ResponseError::UnexpectedStatus`](crate::error::ResponseError::UnexpectedStatus): the
 //!   protocol reports a refused ticket in the body (§2.4.2, §2.5.2), so a 4xx/5xx
 //!   means something else went wrong (and its body is not read).
 //! * **Size.** A body larger than [`MAX_RESPONSE_BYTES`] (64 KiB) is
@@ -25,7 +25,7 @@
 //!   `application/xml`, any `*/*+xml`, `text/html` and `text/plain`; both accept a
 //!   missing `Content-Type`. Anything else — notably `application/json` (the CAS
 //!   3.0 `format=JSON` answer, which this client never asks for) — is refused with
-//!   [`ResponseError::ContentType`].
+//!   [`ResponseError::ContentType`](crate::error::ResponseError::ContentType).
 //! * **Body.** CAS 1.0 is parsed as text by [`parse_v1`]; CAS 2.0/3.0 as XML by
 //!   [`parse_service_response`], which refuses DTDs (no entity expansion, no XXE),
 //!   caps the element depth, and reports truncated or foreign documents as
@@ -40,21 +40,23 @@
 //! §3.6, and Apereo's `TGT-`) redacted, and the `validate_v2`/`validate_v3` methods
 //! also redact the exact ticket sent.
 
+mod response;
 mod xml;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::error::{ConfigError, Error, ResponseError};
+use crate::error::{ConfigError, Error};
 use crate::flow::build_url;
 use crate::http::HttpClient;
 use crate::types::EndpointUrl;
+use response::{read_xml, redact_exact};
 
+pub use response::{parse_v1, read_service_response, read_v1_response};
 pub use xml::parse_service_response;
 
 /// The CAS XML namespace of `cas:serviceResponse` (CAS Protocol 3.0 §2.5.2, §2.6.2).
@@ -540,197 +542,6 @@ fn checked_pgt_url(s: &str) -> Result<Url, ConfigError> {
         .clone())
 }
 
-/// Reads a CAS 1.0 `/validate` response (§2.4.2): checks the status, the size and
-/// the content type (see the module documentation), then [`parse_v1`].
-///
-/// # Errors
-///
-/// [`ResponseError::UnexpectedStatus`], [`ResponseError::ContentType`] or
-/// [`Error::Cas`].
-pub fn read_v1_response(response: &http::Response<Bytes>) -> Result<CasOutcome, Error> {
-    let label = Version::V1.label();
-    require_status(label, response)?;
-    let media = crate::response::media_type(response);
-    if !media
-        .as_deref()
-        .is_none_or(|m| m == "text/plain" || m == "text/html")
-    {
-        return Err(ResponseError::ContentType {
-            endpoint: label,
-            content_type: media.unwrap_or_default(),
-            expected: "text/plain",
-        }
-        .into());
-    }
-    Ok(parse_v1(response.body())?)
-}
-
-/// Reads a CAS 2.0 `/serviceValidate` or CAS 3.0 `/p3/serviceValidate` response
-/// (§2.5.2, §2.6.2): checks the status and the content type (see the module
-/// documentation), then [`parse_service_response`].
-///
-/// # Errors
-///
-/// [`ResponseError::UnexpectedStatus`], [`ResponseError::ContentType`] or
-/// [`Error::Cas`].
-pub fn read_service_response(response: &http::Response<Bytes>) -> Result<CasOutcome, Error> {
-    read_xml("CAS service validation", response)
-}
-
-fn read_xml(label: &'static str, response: &http::Response<Bytes>) -> Result<CasOutcome, Error> {
-    require_status(label, response)?;
-    let media = crate::response::media_type(response);
-    let acceptable = media.as_deref().is_none_or(|m| {
-        matches!(
-            m,
-            "text/xml" | "application/xml" | "text/html" | "text/plain"
-        ) || ((m.starts_with("application/") || m.starts_with("text/")) && m.ends_with("+xml"))
-    });
-    if !acceptable {
-        return Err(ResponseError::ContentType {
-            endpoint: label,
-            content_type: media.unwrap_or_default(),
-            expected: "application/xml or text/xml",
-        }
-        .into());
-    }
-    Ok(parse_service_response(response.body())?)
-}
-
-fn require_status(label: &'static str, response: &http::Response<Bytes>) -> Result<(), Error> {
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(ResponseError::UnexpectedStatus {
-            endpoint: label,
-            status: status.as_u16(),
-        }
-        .into())
-    }
-}
-
-/// Parses a CAS 1.0 `/validate` body (§2.4.2): `yes\n<user>\n` or `no\n\n`.
-///
-/// The final newline may be missing and lines may end in CRLF (a leading UTF-8
-/// BOM is skipped); `no` alone and `no\n` are accepted as failures. A failure has
-/// an empty code and message (CAS 1.0 carries neither).
-///
-/// # Errors
-///
-/// [`CasError::TooLarge`] over [`MAX_RESPONSE_BYTES`]; [`CasError::Malformed`] for
-/// anything else: another first line, a missing or empty user, extra lines,
-/// control characters, or a body that is not UTF-8.
-pub fn parse_v1(body: &[u8]) -> Result<CasOutcome, CasError> {
-    if body.len() > MAX_RESPONSE_BYTES {
-        return Err(CasError::TooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    let text = std::str::from_utf8(body)
-        .map_err(|_| CasError::Malformed("CAS 1.0 body is not UTF-8".into()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // One terminating newline is optional.
-    let text = text
-        .strip_suffix("\r\n")
-        .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(text);
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let first = lines.next().unwrap_or_default();
-    let second = lines.next();
-    if lines.next().is_some() {
-        return Err(CasError::Malformed(
-            "CAS 1.0 body has more than two lines".into(),
-        ));
-    }
-    match (first, second) {
-        ("yes", Some(user)) if !user.is_empty() => {
-            if user.chars().any(char::is_control) {
-                return Err(CasError::Malformed(
-                    "CAS 1.0 user contains control characters".into(),
-                ));
-            }
-            Ok(CasOutcome::Success(CasSuccess {
-                user: user.to_owned(),
-                attributes: BTreeMap::new(),
-                proxy_granting_ticket: None,
-                proxies: Vec::new(),
-            }))
-        }
-        ("yes", _) => Err(CasError::Malformed("CAS 1.0 `yes` without a user".into())),
-        ("no", None | Some("")) => Ok(CasOutcome::Failure(CasFailure {
-            code: String::new(),
-            message: String::new(),
-        })),
-        ("no", Some(_)) => Err(CasError::Malformed(
-            "CAS 1.0 `no` followed by a non-empty line".into(),
-        )),
-        _ => Err(CasError::Malformed(
-            "CAS 1.0 body does not start with `yes` or `no`".into(),
-        )),
-    }
-}
-
-/// The ticket prefixes CAS Protocol 3.0 recommends (§3.1–§3.4, §3.6: `ST-`, `PT-`,
-/// `PGT-`, `PGTIOU-`, `TGC-`) plus Apereo's `TGT-`, longest first.
-const TICKET_PREFIXES: [&str; 6] = ["PGTIOU-", "PGT-", "TGT-", "TGC-", "ST-", "PT-"];
-
-/// Provider text kept for display: whitespace collapsed, control characters
-/// dropped, bounded, and every word that contains a ticket-like token (a CAS ticket
-/// prefix at the start of the word or after punctuation) cut from that prefix on.
-pub(crate) fn clean_message(raw: &str) -> String {
-    let mut out = String::new();
-    let mut chars = 0;
-    for word in raw.split_whitespace() {
-        if chars >= MAX_MESSAGE_CHARS {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-            chars += 1;
-        }
-        for c in redact_word(word).chars().filter(|c| !c.is_control()) {
-            if chars >= MAX_MESSAGE_CHARS {
-                break;
-            }
-            out.push(c);
-            chars += 1;
-        }
-    }
-    out
-}
-
-fn redact_word(word: &str) -> Cow<'_, str> {
-    for (i, _) in word.char_indices() {
-        let at_boundary = word[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if at_boundary
-            && TICKET_PREFIXES
-                .iter()
-                .any(|p| word[i..].starts_with(p) && word.len() > i + p.len())
-        {
-            return Cow::Owned(format!("{}[redacted]", &word[..i]));
-        }
-    }
-    Cow::Borrowed(word)
-}
-
-/// Removes the exact ticket sent from a failure message (for tickets without a
-/// standard prefix).
-fn redact_exact(outcome: CasOutcome, ticket: &CasTicket) -> CasOutcome {
-    match outcome {
-        CasOutcome::Failure(mut f) if !ticket.secret().is_empty() => {
-            if f.message.contains(ticket.secret()) {
-                f.message = f.message.replace(ticket.secret(), "[redacted]");
-            }
-            CasOutcome::Failure(f)
-        }
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,44 +558,5 @@ mod tests {
             endpoint(&root, "login").as_str(),
             "https://cas.example/login"
         );
-    }
-
-    #[test]
-    fn messages_lose_ticket_values() {
-        assert_eq!(
-            clean_message("  Ticket 'ST-1856339-aA5Yuvrxzpv8Tau1cYQ7'\n not recognized "),
-            "Ticket '[redacted] not recognized"
-        );
-        assert_eq!(clean_message("PGTIOU-84678-8a9d"), "[redacted]");
-        // Words that merely contain the letters are kept.
-        assert_eq!(clean_message("BEST-effort ST- x"), "BEST-effort ST- x");
-    }
-
-    #[test]
-    fn exact_ticket_is_redacted() {
-        let t = CasTicket::new("weird-ticket-42");
-        let out = redact_exact(
-            CasOutcome::Failure(CasFailure {
-                code: "INVALID_TICKET".into(),
-                message: "ticket weird-ticket-42 unknown".into(),
-            }),
-            &t,
-        );
-        assert_eq!(
-            out,
-            CasOutcome::Failure(CasFailure {
-                code: "INVALID_TICKET".into(),
-                message: "ticket [redacted] unknown".into(),
-            })
-        );
-    }
-
-    #[test]
-    fn v1_rejects_extra_lines() {
-        assert!(matches!(
-            parse_v1(b"yes\nalice\nbob\n"),
-            Err(CasError::Malformed(_))
-        ));
-        assert!(matches!(parse_v1(b""), Err(CasError::Malformed(_))));
     }
 }

@@ -7,9 +7,9 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
+use super::response::clean_message;
 use super::{
     CAS_NAMESPACE, CasError, CasFailure, CasOutcome, CasSuccess, CasTicket, MAX_RESPONSE_BYTES,
-    clean_message,
 };
 
 /// The deepest element nesting accepted; a CAS document needs four levels.
