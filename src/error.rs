@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+pub use crate::cas::CasError;
 pub use crate::device::DeviceError;
 pub use crate::http::TransportError;
 pub use crate::jose::JoseError;
@@ -42,6 +43,10 @@ pub enum Error {
     /// A device authorization (RFC 8628) was denied, expired or cancelled.
     #[error("device authorization: {0}")]
     Device(#[from] DeviceError),
+    /// A CAS validation response is malformed, oversized or refused (CAS Protocol
+    /// 3.0 §2.4.2, §2.5.2, §2.6.2); see [`crate::cas`].
+    #[error("CAS: {0}")]
+    Cas(#[from] CasError),
 }
 
 /// An OAuth 2.0 error response (RFC 6749 §4.1.2.1 and §5.2).

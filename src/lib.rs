@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cas;
 pub mod client;
 pub mod client_auth;
 pub mod device;
@@ -31,6 +32,7 @@ pub mod token;
 pub mod types;
 pub mod userinfo;
 
+pub use cas::{CasClient, CasError, CasFailure, CasLoginUrl, CasOutcome, CasSuccess, CasTicket};
 #[cfg(feature = "hyper-client")]
 pub use client::DefaultClient;
 pub use client::{Client, ClientBuilder, ClientKind, Confidential, Public};
