@@ -16,6 +16,7 @@ pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod flow;
+pub mod genauth;
 pub mod grants;
 pub mod http;
 pub mod id_token;
@@ -46,6 +47,7 @@ pub use flow::{
 pub use flow::{
     HybridReceived, HybridResponseType, ImplicitRequest, PendingHybrid, PendingImplicit,
 };
+pub use genauth::{Authing, GenAuth, GenAuthOAuth, GenAuthOidc, GenAuthSaml};
 pub use grants::{GrantRequest, IdTokenRule, IssuedToken, TokenTypeUri};
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};
 pub use introspection::{Introspection, TokenInfo};

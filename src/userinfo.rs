@@ -40,6 +40,10 @@ pub enum BearerMethod {
     /// one every provider must support.
     #[default]
     Header,
+    /// `POST` with `Authorization: Bearer <token>` and an empty body: RFC 6750 §2.1 does not
+    /// restrict the method, and some providers (GenAuth/Authing's `/oidc/me`) document
+    /// `POST`.
+    HeaderPost,
     /// `POST` with `access_token=<token>` in an `application/x-www-form-urlencoded` body
     /// (RFC 6750 §2.2).
     FormBody,
@@ -152,7 +156,7 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
             "userinfo_endpoint",
         )?;
         let mut request = match self.method {
-            BearerMethod::Header => {
+            BearerMethod::Header | BearerMethod::HeaderPost => {
                 let mut value =
                     http::HeaderValue::try_from(format!("Bearer {}", self.access_token.secret()))
                         .map_err(|_| ConfigError::InvalidValue {
@@ -162,6 +166,9 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
                 value.set_sensitive(true);
                 let mut request = crate::request::get(endpoint.as_str());
                 request.headers_mut().insert(AUTHORIZATION, value);
+                if self.method == BearerMethod::HeaderPost {
+                    *request.method_mut() = http::Method::POST;
+                }
                 request
             }
             BearerMethod::FormBody => {

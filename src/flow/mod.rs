@@ -19,9 +19,10 @@ mod tokens;
 
 pub(crate) use authorize::build_url;
 pub use authorize::{AuthorizationRequest, AuthorizationUrl, Prompt, ResponseMode};
-pub(crate) use authorize::{add_scope, set_extra};
+pub(crate) use authorize::{ResponseSpec, add_scope, set_extra};
 pub use callback::{CodeReceived, Pending};
 pub use hybrid::{HybridReceived, HybridResponseType, PendingHybrid};
+pub(crate) use implicit::front_channel_tokens;
 pub use implicit::{
     IdTokenOnly, IdTokenToken, ImplicitRequest, ImplicitResponseType, PendingImplicit,
     VerifiedIdToken,

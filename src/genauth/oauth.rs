@@ -1,0 +1,184 @@
+//! The GenAuth OAuth 2.0 preset: the generic [`Client`] over the app's `/oauth`
+//! metadata — scope `user`, no `openid`, so no nonce and no ID token.
+
+use serde::{Deserialize, Serialize};
+
+use super::GenAuth;
+use crate::client::{Client, Confidential};
+use crate::client_auth::ClientAuth;
+use crate::error::Error;
+use crate::flow::{
+    AuthorizationRequest, AuthorizationUrl, CodeReceived, NoPkce, Offline, Online, Pending, Pkce,
+    PkceMode, ResponseMode, Tokens,
+};
+use crate::flow::{ResponseSpec, front_channel_tokens};
+use crate::http::HttpClient;
+use crate::introspection::IntrospectionRequest;
+use crate::revocation::{AccessOrRefreshToken, RevocationRequest};
+use crate::types::{AccessToken, RedirectUrl, Scope, State, SubjectId};
+use crate::userinfo::{BearerMethod, UserInfoRequest};
+
+/// GenAuth's OAuth 2.0 protocol (`{app_host}/oauth/…`). Made by [`GenAuth::oauth`].
+/// Authorization requests carry scope `user` and no nonce; `response_type` is `code`
+/// ([`authorization_request`](Self::authorization_request)) or `token`
+/// ([`token_request`](Self::token_request)).
+#[derive(Clone, Debug)]
+pub struct GenAuthOAuth<H> {
+    client: Client<H, Confidential>,
+    introspection_auth: ClientAuth,
+    revocation_auth: ClientAuth,
+}
+
+impl<H: HttpClient> GenAuthOAuth<H> {
+    pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
+        Ok(Self {
+            client,
+            introspection_auth: app.endpoint_auth(app.introspection_auth)?,
+            revocation_auth: app.endpoint_auth(app.revocation_auth)?,
+        })
+    }
+
+    /// The generic client this preset runs on.
+    pub fn client(&self) -> &Client<H, Confidential> {
+        &self.client
+    }
+
+    /// A `response_type=code` request with scope `user` (no `openid`, no nonce) and PKCE
+    /// S256 (SDK `build_authorize_url` in `oauth` mode); `without_pkce()` gives the
+    /// SDK's exact parameter set.
+    pub fn authorization_request(&self) -> AuthorizationRequest<Online, Pkce> {
+        self.client
+            .authorization_request()
+            .without_openid()
+            .scope(GenAuth::DEFAULT_OAUTH_SCOPE)
+    }
+
+    /// A `response_type=token` request (RFC 6749 §4.2) with scope `user`, answered in the
+    /// redirect URI's fragment. Prefer the code flow: RFC 9700 §2.1.2 deprecates this one.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuthorizationRequest::start`].
+    pub fn token_request(
+        &self,
+        state: Option<State>,
+        redirect_uri: Option<RedirectUrl>,
+    ) -> Result<(AuthorizationUrl, PendingOAuthToken), Error> {
+        let mut request = self.authorization_request().without_pkce();
+        if let Some(s) = state {
+            request = request.state(s);
+        }
+        if let Some(r) = redirect_uri {
+            request = request.redirect_uri(r);
+        }
+        let spec = ResponseSpec {
+            response_type: "token",
+            label: "response_type=token",
+            code: false,
+            id_token: false,
+            default_mode: ResponseMode::Fragment,
+        };
+        let (url, pending) = request.prepare(&spec)?;
+        Ok((url, PendingOAuthToken { pending }))
+    }
+
+    /// Exchanges a received code for tokens (SDK `get_access_token_by_code`).
+    ///
+    /// # Errors
+    ///
+    /// As [`CodeReceived::exchange`].
+    pub async fn exchange<A: crate::flow::Access, P: PkceMode>(
+        &self,
+        received: CodeReceived<A, P>,
+    ) -> Result<Tokens<A>, Error> {
+        received.exchange(&self.client).await
+    }
+
+    /// Refreshes offline tokens (SDK `get_new_access_token_by_refresh_token`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Tokens::refresh`].
+    pub async fn refresh(&self, tokens: &Tokens<Offline>) -> Result<Tokens<Offline>, Error> {
+        tokens.refresh(&self.client).await
+    }
+
+    /// `POST {app_host}/oauth/me` with `Authorization: Bearer` (SDK
+    /// `get_user_info_by_access_token`); OAuth tokens have no ID token, so the expected
+    /// subject is given.
+    pub fn userinfo_for_subject<'a>(
+        &'a self,
+        access_token: &'a AccessToken,
+        subject: &'a SubjectId,
+    ) -> UserInfoRequest<'a, H, Confidential> {
+        self.client
+            .userinfo_for_subject(access_token, subject)
+            .bearer_method(BearerMethod::HeaderPost)
+    }
+
+    /// An introspection request with the configured introspection auth method.
+    pub fn introspect<'a, T: AccessOrRefreshToken>(
+        &'a self,
+        token: &'a T,
+    ) -> IntrospectionRequest<'a, H, Confidential> {
+        self.client
+            .introspect(token)
+            .auth(self.introspection_auth.clone())
+    }
+
+    /// A revocation request with the configured revocation auth method; success is any 2xx.
+    pub fn revoke<'a, T: AccessOrRefreshToken>(
+        &'a self,
+        token: &'a T,
+    ) -> RevocationRequest<'a, H, Confidential> {
+        self.client.revoke(token).auth(self.revocation_auth.clone())
+    }
+}
+
+/// A `response_type=token` request that awaits its callback. `Serialize + Deserialize`
+/// like [`Pending`]; the serialized form holds the `state` in clear.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PendingOAuthToken {
+    pending: Pending<Online, NoPkce>,
+}
+
+impl PendingOAuthToken {
+    /// The `state` sent with the request.
+    pub fn state(&self) -> &State {
+        self.pending.state()
+    }
+
+    /// The requested scope.
+    pub fn scope(&self) -> &Scope {
+        self.pending.scope()
+    }
+
+    /// Reads the redirect's fragment (RFC 6749 §4.2.2): checks `iss` when present,
+    /// `state` in constant time and an `error` response, then reads `access_token`,
+    /// `token_type`, `expires_in` and `scope` by the token-response rules.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::error::CallbackError`] for a state mismatch or a missing parameter,
+    /// [`Error::Provider`] for an error response, [`crate::error::ConfigError`] when
+    /// `oauth` is not the preset that started the flow.
+    pub fn callback<H: HttpClient>(
+        self,
+        oauth: &GenAuthOAuth<H>,
+        redirect: &str,
+    ) -> Result<Tokens<Online>, Error> {
+        let pending = self.pending;
+        pending.check_client(&oauth.client)?;
+        let mut params = pending.redirect_params(redirect)?;
+        pending.check_response(&mut params, false)?;
+        let parsed = front_channel_tokens(params)?;
+        Ok(Tokens::from_parts(
+            parsed,
+            None,
+            None,
+            None,
+            pending.scope,
+            &oauth.client,
+        ))
+    }
+}
