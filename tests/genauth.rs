@@ -606,3 +606,62 @@ async fn oidc_preset_full_flow_against_the_provider_mounted_at_oidc() {
         .unwrap();
     assert!(!after.is_active());
 }
+
+// ---- CAS preset --------------------------------------------------------------------------
+
+#[test]
+fn cas_preset_urls() {
+    let cas = sample_app().cas(HyperClient::new().unwrap()).unwrap();
+    assert_eq!(
+        cas.login_url("https://baidu.com/a?b=c").unwrap(),
+        "https://oidc1.authing.cn/cas-idp/5f17a529f64fb009b794a2ff/login?service=https%3A%2F%2Fbaidu.com%2Fa%3Fb%3Dc"
+    );
+    assert_eq!(
+        cas.logout_url(Some("https://baidu.com")),
+        "https://oidc1.authing.cn/cas-idp/5f17a529f64fb009b794a2ff/logout?service=https%3A%2F%2Fbaidu.com"
+    );
+}
+
+#[tokio::test]
+async fn cas_preset_validates_tickets_v1_v2_v3_on_the_wire() {
+    let v2 = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationSuccess><cas:user>alice</cas:user></cas:authenticationSuccess></cas:serviceResponse>"#;
+    let v3 = r#"<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas"><cas:authenticationFailure code="INVALID_TICKET">not recognized</cas:authenticationFailure></cas:serviceResponse>"#;
+    let (origin, server) = capture(vec![
+        (200, "text/plain", "yes\nalice\n".into()),
+        (200, "text/xml", v2.into()),
+        (200, "text/xml", v3.into()),
+    ])
+    .await;
+    let cas = local_app(&origin).cas(HyperClient::new().unwrap()).unwrap();
+    let ticket = typed_oidc::cas::CasTicket::new("ST-1-abc");
+    let service = "https://app.example/cb";
+    let one = cas.validate_ticket_v1(&ticket, service).await.unwrap();
+    assert!(matches!(one, typed_oidc::cas::CasOutcome::Success(ref s) if s.user == "alice"));
+    let two = cas.validate_ticket_v2(&ticket, service).await.unwrap();
+    assert!(matches!(two, typed_oidc::cas::CasOutcome::Success(ref s) if s.user == "alice"));
+    let three = cas.validate_ticket_v3(&ticket, service).await.unwrap();
+    assert!(
+        matches!(three, typed_oidc::cas::CasOutcome::Failure(ref f) if f.code == "INVALID_TICKET")
+    );
+    let seen = server.await.unwrap();
+    let paths: Vec<&str> = seen
+        .iter()
+        .map(|s| s.target.split('?').next().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/cas-idp/app1/validate",
+            "/cas-idp/app1/serviceValidate",
+            "/cas-idp/app1/p3/serviceValidate"
+        ]
+    );
+    for s in &seen {
+        assert_eq!(s.method, "GET");
+        let query = s.target.split_once('?').unwrap().1;
+        let q: BTreeSet<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(q, form(&[("service", service), ("ticket", "ST-1-abc")]));
+    }
+}

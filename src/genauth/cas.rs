@@ -1,10 +1,4 @@
 //! The GenAuth CAS preset: the generic [`CasClient`] at `{app_host}/cas-idp/{app_id}`.
-//!
-//! NOT YET DECLARED as a module: it is written against the `crate::cas` API
-//! (`CasClient::<H>::new(server_base, http)`, `login_url(service)…build()`,
-//! `logout_url(Option<&str>)`, `validate_v1/v2/v3(&CasTicket, service)`) that is being
-//! added on another branch. Declare `mod cas;` in `genauth/mod.rs` (and re-export
-//! `GenAuthCas`) once `src/cas.rs` is merged.
 
 use crate::cas::{CasClient, CasOutcome, CasTicket};
 use crate::error::{ConfigError, Error};
@@ -21,11 +15,11 @@ pub struct GenAuthCas<H> {
 }
 
 impl<H: HttpClient> GenAuthCas<H> {
-    pub(super) fn new(app: &GenAuth, http: H) -> Self {
+    pub(super) fn new(app: &GenAuth, http: H) -> Result<Self, ConfigError> {
         let base = app.join_segments(&["cas-idp", app.app_id().as_str()]);
-        Self {
-            cas: CasClient::new(base.as_str(), http),
-        }
+        Ok(Self {
+            cas: CasClient::new(base.as_str(), http)?,
+        })
     }
 
     /// The generic CAS client this preset runs on.
@@ -90,7 +84,11 @@ impl<H: HttpClient> GenAuthCas<H> {
 
 impl GenAuth {
     /// The CAS preset at `{app_host}/cas-idp/{app_id}`. Needs no secret.
-    pub fn cas<H: HttpClient>(&self, http: H) -> GenAuthCas<H> {
+    ///
+    /// # Errors
+    ///
+    /// When the CAS base URL is not `https` (or `http` on a loopback host).
+    pub fn cas<H: HttpClient>(&self, http: H) -> Result<GenAuthCas<H>, ConfigError> {
         GenAuthCas::new(self, http)
     }
 }

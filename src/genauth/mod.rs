@@ -37,10 +37,12 @@
 //! # run().unwrap();
 //! ```
 
+mod cas;
 mod oauth;
 mod oidc;
 mod saml;
 
+pub use cas::GenAuthCas;
 pub use oauth::{GenAuthOAuth, PendingOAuthToken};
 pub use oidc::{GenAuthOidc, TokenValidation, ValidateToken};
 pub use saml::GenAuthSaml;
