@@ -38,11 +38,13 @@
 //! ```
 
 mod cas;
+mod endpoints;
 mod oauth;
 mod oidc;
 mod saml;
 
 pub use cas::GenAuthCas;
+pub use endpoints::GenAuthEndpoints;
 pub use oauth::{GenAuthOAuth, PendingOAuthToken};
 pub use oidc::{GenAuthOidc, TokenValidation, ValidateToken};
 pub use saml::GenAuthSaml;

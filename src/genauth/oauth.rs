@@ -3,20 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::GenAuth;
+use super::{GenAuth, GenAuthEndpoints};
 use crate::client::{Client, Confidential};
-use crate::client_auth::ClientAuth;
 use crate::error::Error;
 use crate::flow::{
-    AuthorizationRequest, AuthorizationUrl, CodeReceived, NoPkce, Offline, Online, Pending, Pkce,
-    PkceMode, ResponseMode, Tokens,
+    AuthorizationRequest, AuthorizationUrl, NoPkce, Online, Pending, Pkce, ResponseMode, Tokens,
 };
 use crate::flow::{ResponseSpec, front_channel_tokens};
 use crate::http::HttpClient;
-use crate::introspection::IntrospectionRequest;
-use crate::revocation::{AccessOrRefreshToken, RevocationRequest};
-use crate::types::{AccessToken, RedirectUrl, Scope, State, SubjectId};
-use crate::userinfo::{BearerMethod, UserInfoRequest};
+use crate::types::{RedirectUrl, Scope, State};
 
 /// GenAuth's OAuth 2.0 protocol (`{app_host}/oauth/…`). Made by [`GenAuth::oauth`].
 /// Authorization requests carry scope `user` and no nonce; `response_type` is `code`
@@ -24,30 +19,22 @@ use crate::userinfo::{BearerMethod, UserInfoRequest};
 /// ([`token_request`](Self::token_request)).
 #[derive(Clone, Debug)]
 pub struct GenAuthOAuth<H> {
-    client: Client<H, Confidential>,
-    introspection_auth: ClientAuth,
-    revocation_auth: ClientAuth,
+    pub(super) endpoints: GenAuthEndpoints<H>,
 }
 
 impl<H: HttpClient> GenAuthOAuth<H> {
     pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
         Ok(Self {
-            client,
-            introspection_auth: app.endpoint_auth(app.introspection_auth)?,
-            revocation_auth: app.endpoint_auth(app.revocation_auth)?,
+            endpoints: GenAuthEndpoints::new(app, client)?,
         })
-    }
-
-    /// The generic client this preset runs on.
-    pub fn client(&self) -> &Client<H, Confidential> {
-        &self.client
     }
 
     /// A `response_type=code` request with scope `user` (no `openid`, no nonce) and PKCE
     /// S256 (SDK `build_authorize_url` in `oauth` mode); `without_pkce()` gives the
     /// SDK's exact parameter set.
     pub fn authorization_request(&self) -> AuthorizationRequest<Online, Pkce> {
-        self.client
+        self.endpoints
+            .client
             .authorization_request()
             .without_openid()
             .scope(GenAuth::DEFAULT_OAUTH_SCOPE)
@@ -80,58 +67,6 @@ impl<H: HttpClient> GenAuthOAuth<H> {
         };
         let (url, pending) = request.prepare(&spec)?;
         Ok((url, PendingOAuthToken { pending }))
-    }
-
-    /// Exchanges a received code for tokens (SDK `get_access_token_by_code`).
-    ///
-    /// # Errors
-    ///
-    /// As [`CodeReceived::exchange`].
-    pub async fn exchange<A: crate::flow::Access, P: PkceMode>(
-        &self,
-        received: CodeReceived<A, P>,
-    ) -> Result<Tokens<A>, Error> {
-        received.exchange(&self.client).await
-    }
-
-    /// Refreshes offline tokens (SDK `get_new_access_token_by_refresh_token`).
-    ///
-    /// # Errors
-    ///
-    /// As [`Tokens::refresh`].
-    pub async fn refresh(&self, tokens: &Tokens<Offline>) -> Result<Tokens<Offline>, Error> {
-        tokens.refresh(&self.client).await
-    }
-
-    /// `POST {app_host}/oauth/me` with `Authorization: Bearer` (SDK
-    /// `get_user_info_by_access_token`); OAuth tokens have no ID token, so the expected
-    /// subject is given.
-    pub fn userinfo_for_subject<'a>(
-        &'a self,
-        access_token: &'a AccessToken,
-        subject: &'a SubjectId,
-    ) -> UserInfoRequest<'a, H, Confidential> {
-        self.client
-            .userinfo_for_subject(access_token, subject)
-            .bearer_method(BearerMethod::HeaderPost)
-    }
-
-    /// An introspection request with the configured introspection auth method.
-    pub fn introspect<'a, T: AccessOrRefreshToken>(
-        &'a self,
-        token: &'a T,
-    ) -> IntrospectionRequest<'a, H, Confidential> {
-        self.client
-            .introspect(token)
-            .auth(self.introspection_auth.clone())
-    }
-
-    /// A revocation request with the configured revocation auth method; success is any 2xx.
-    pub fn revoke<'a, T: AccessOrRefreshToken>(
-        &'a self,
-        token: &'a T,
-    ) -> RevocationRequest<'a, H, Confidential> {
-        self.client.revoke(token).auth(self.revocation_auth.clone())
     }
 }
 

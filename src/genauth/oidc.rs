@@ -4,28 +4,24 @@
 use bytes::Bytes;
 use url::Url;
 
-use super::GenAuth;
+use super::{GenAuth, GenAuthEndpoints};
 use crate::client::{Client, Confidential};
-use crate::client_auth::{AuthMethod, ClientAuth};
+use crate::client_auth::AuthMethod;
 use crate::error::{Error, ResponseError};
-use crate::flow::{AuthorizationRequest, CodeReceived, Offline, Online, Pkce, PkceMode, Tokens};
+use crate::flow::{AuthorizationRequest, Online, Pkce, Tokens};
 use crate::http::HttpClient;
-use crate::introspection::IntrospectionRequest;
 use crate::logout::LogoutRequest;
 use crate::response::{is_json, media_type, parse_json, sanitize};
-use crate::revocation::{AccessOrRefreshToken, RevocationRequest};
-use crate::types::{AccessToken, ClientId, ClientSecret, IdToken, RedirectUrl, SubjectId};
+use crate::types::{AccessToken, ClientId, ClientSecret, IdToken, RedirectUrl};
 use crate::userinfo::{BearerMethod, UserInfoRequest};
 
 /// GenAuth's OpenID Connect protocol (`{app_host}/oidc/…`). Made by [`GenAuth::oidc`] or
 /// [`GenAuth::discover_oidc`]; every operation is the generic one of [`Client`] with
-/// GenAuth's defaults, and [`client`](Self::client) gives the client itself for the rest
+/// GenAuth's defaults, and [`client`](GenAuthEndpoints::client) gives the client itself for the rest
 /// (implicit and hybrid flows, PAR, other grants).
 #[derive(Clone, Debug)]
 pub struct GenAuthOidc<H> {
-    client: Client<H, Confidential>,
-    introspection_auth: ClientAuth,
-    revocation_auth: ClientAuth,
+    pub(super) endpoints: GenAuthEndpoints<H>,
     validate_token_url: Url,
     easy_logout: GenAuth,
 }
@@ -60,17 +56,10 @@ impl<H: HttpClient> GenAuthOidc<H> {
 
     pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
         Ok(Self {
-            client,
-            introspection_auth: app.endpoint_auth(app.introspection_auth)?,
-            revocation_auth: app.endpoint_auth(app.revocation_auth)?,
+            endpoints: GenAuthEndpoints::new(app, client)?,
             validate_token_url: app.join_segments(&["api", "v2", "oidc", "validate_token"]),
             easy_logout: app.clone(),
         })
-    }
-
-    /// The generic client (metadata, ID-token rules, transport) this preset runs on.
-    pub fn client(&self) -> &Client<H, Confidential> {
-        &self.client
     }
 
     /// An authorization-code request with GenAuth's default scope
@@ -89,29 +78,7 @@ impl<H: HttpClient> GenAuthOidc<H> {
         &self,
         scope: &str,
     ) -> AuthorizationRequest<Online, Pkce> {
-        self.client.authorization_request().scope(scope)
-    }
-
-    /// Exchanges a received code for tokens, sending the PKCE verifier the flow holds
-    /// (SDK `get_access_token_by_code`). Same as [`CodeReceived::exchange`].
-    ///
-    /// # Errors
-    ///
-    /// As [`CodeReceived::exchange`].
-    pub async fn exchange<A: crate::flow::Access, P: PkceMode>(
-        &self,
-        received: CodeReceived<A, P>,
-    ) -> Result<Tokens<A>, Error> {
-        received.exchange(&self.client).await
-    }
-
-    /// Refreshes offline tokens (SDK `get_new_access_token_by_refresh_token`).
-    ///
-    /// # Errors
-    ///
-    /// As [`Tokens::refresh`].
-    pub async fn refresh(&self, tokens: &Tokens<Offline>) -> Result<Tokens<Offline>, Error> {
-        tokens.refresh(&self.client).await
+        self.endpoints.client.authorization_request().scope(scope)
     }
 
     /// A UserInfo request for `tokens`, sent as GenAuth documents it: `POST
@@ -121,47 +88,17 @@ impl<H: HttpClient> GenAuthOidc<H> {
         &'a self,
         tokens: &'a Tokens<A>,
     ) -> UserInfoRequest<'a, H, Confidential> {
-        self.client
+        self.endpoints
+            .client
             .userinfo(tokens)
             .bearer_method(BearerMethod::HeaderPost)
-    }
-
-    /// A UserInfo request for a bare access token whose subject is known otherwise.
-    pub fn userinfo_for_subject<'a>(
-        &'a self,
-        access_token: &'a AccessToken,
-        subject: &'a SubjectId,
-    ) -> UserInfoRequest<'a, H, Confidential> {
-        self.client
-            .userinfo_for_subject(access_token, subject)
-            .bearer_method(BearerMethod::HeaderPost)
-    }
-
-    /// An introspection request (RFC 7662) authenticated with the configured
-    /// `introspection_endpoint_auth_method` (SDK `introspect_token`).
-    pub fn introspect<'a, T: AccessOrRefreshToken>(
-        &'a self,
-        token: &'a T,
-    ) -> IntrospectionRequest<'a, H, Confidential> {
-        self.client
-            .introspect(token)
-            .auth(self.introspection_auth.clone())
-    }
-
-    /// A revocation request (RFC 7009) authenticated with the configured
-    /// `revocation_endpoint_auth_method`; success is any 2xx (SDK `revoke_token`).
-    pub fn revoke<'a, T: AccessOrRefreshToken>(
-        &'a self,
-        token: &'a T,
-    ) -> RevocationRequest<'a, H, Confidential> {
-        self.client.revoke(token).auth(self.revocation_auth.clone())
     }
 
     /// An RP-initiated ("expert") logout URL on `{app_host}/oidc/session/end` (SDK
     /// `build_logout_url(expert=True)`); add `id_token_hint` and
     /// `post_logout_redirect_uri` on the returned request.
     pub fn logout_request(&self) -> LogoutRequest {
-        self.client.logout_request()
+        self.endpoints.client.logout_request()
     }
 
     /// The "easy" logout link `{app_host}/login/profile/logout?redirect_uri=…` (SDK
@@ -189,7 +126,10 @@ impl<H: HttpClient> GenAuthOidc<H> {
         Client::builder(access_key)
             .client_secret(secret_key)
             .auth_method(AuthMethod::ClientSecretPost)
-            .build(self.client.metadata().clone(), self.client.http().clone())
+            .build(
+                self.endpoints.client.metadata().clone(),
+                self.endpoints.client.http().clone(),
+            )
     }
 
     /// The online check request (sans-IO): `GET
