@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use typed_oidc::client_auth::basic_authorization;
+use typed_oidc::error::{ConfigError, ResponseError};
 use typed_oidc::genauth::{GenAuth, TokenValidation, ValidateToken};
 use typed_oidc::http::HyperClient;
 use typed_oidc::*;
@@ -328,6 +329,11 @@ fn assert_auth(seen: &Seen, method: AuthMethod, id: &str, secret: &str) {
             );
             assert!(!body.iter().any(|(k, _)| k == "client_secret"), "{seen:?}");
         }
+        AuthMethod::None => {
+            assert!(seen.header("authorization").is_none(), "{seen:?}");
+            assert!(body.contains(&("client_id".into(), id.into())), "{seen:?}");
+            assert!(!body.iter().any(|(k, _)| k == "client_secret"), "{seen:?}");
+        }
         other => panic!("not tested: {other:?}"),
     }
 }
@@ -540,13 +546,177 @@ async fn http_status_is_checked() {
         .oidc(HyperClient::new().unwrap())
         .unwrap();
     let at = AccessToken::new("AT");
-    assert!(oidc.revoke(&at).send().await.is_err());
+    let revoke = oidc.revoke(&at).send().await.unwrap_err();
     assert!(
-        oidc.validate_token(ValidateToken::AccessToken(&at))
-            .await
-            .is_err()
+        matches!(
+            revoke,
+            Error::Response(ResponseError::UnexpectedStatus { status: 500, .. })
+        ),
+        "{revoke:?}"
+    );
+    let check = oidc
+        .validate_token(ValidateToken::AccessToken(&at))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            check,
+            Error::Response(ResponseError::UnexpectedStatus { status: 502, .. })
+        ),
+        "{check:?}"
     );
     server.await.unwrap();
+}
+
+/// A public app (token endpoint auth method `none`): `client_id` and the PKCE verifier,
+/// never a secret, at the token, introspection and revocation endpoints; and a
+/// confidential app whose introspection and revocation are set to `none`.
+#[tokio::test]
+async fn public_app_and_auth_method_none_on_the_wire() {
+    let (origin, server) = capture(vec![
+        (
+            200,
+            JSON,
+            r#"{"access_token":"AT1","token_type":"Bearer","expires_in":60,"refresh_token":"RT1"}"#
+                .into(),
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"AT2","token_type":"Bearer","expires_in":60}"#.into(),
+        ),
+        (200, JSON, r#"{"active":false}"#.into()),
+        (200, "text/plain", String::new()),
+        (200, JSON, r#"{"sub":"u1"}"#.into()),
+        (200, JSON, r#"{"active":true,"sub":"u1"}"#.into()),
+        (200, "text/plain", String::new()),
+    ])
+    .await;
+    // `app_secret` is given but a public preset never sends it.
+    let app = local_app(&origin);
+    let oauth = app.public_oauth(HyperClient::new().unwrap()).unwrap();
+    let (url, pending) = oauth
+        .authorization_request()
+        .offline_access()
+        .start()
+        .unwrap();
+    assert!(url.as_str().contains("code_challenge_method=S256"));
+    let state = pending.state().secret().to_owned();
+    let received = pending
+        .callback(&format!("http://127.0.0.1/cb?code=C1&state={state}"))
+        .unwrap();
+    let tokens = oauth.exchange(received).await.unwrap();
+    let refreshed = oauth.refresh(&tokens).await.unwrap();
+    assert_eq!(refreshed.access_token().secret(), "AT2");
+    let inactive = oauth
+        .introspect(refreshed.refresh_token())
+        .send()
+        .await
+        .unwrap();
+    assert!(!inactive.is_active());
+
+    let public_oidc = app.public_oidc(HyperClient::new().unwrap()).unwrap();
+    assert_eq!(public_oidc.client().auth().method(), AuthMethod::None);
+    public_oidc
+        .revoke(refreshed.access_token())
+        .send()
+        .await
+        .unwrap();
+    let info = public_oidc
+        .userinfo_for_subject(refreshed.access_token(), &SubjectId::new("u1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.claims.sub.as_str(), "u1");
+
+    let confidential = app
+        .introspection_endpoint_auth_method(AuthMethod::None)
+        .revocation_endpoint_auth_method(AuthMethod::None)
+        .oidc(HyperClient::new().unwrap())
+        .unwrap();
+    let at = AccessToken::new("AT3");
+    assert!(
+        confidential
+            .introspect(&at)
+            .send()
+            .await
+            .unwrap()
+            .is_active()
+    );
+    confidential.revoke(&at).send().await.unwrap();
+
+    let seen = server.await.unwrap();
+    assert_eq!(seen.len(), 7);
+    let targets: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.method.as_str(), s.target.as_str()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("POST", "/oauth/token"),
+            ("POST", "/oauth/token"),
+            ("POST", "/oauth/token/introspection"),
+            ("POST", "/oidc/token/revocation"),
+            ("POST", "/oidc/me"),
+            ("POST", "/oidc/token/introspection"),
+            ("POST", "/oidc/token/revocation"),
+        ]
+    );
+    for (i, s) in seen.iter().enumerate() {
+        if i == 4 {
+            assert_eq!(s.header("authorization"), Some("Bearer AT2"));
+            continue;
+        }
+        assert_eq!(s.header("content-type"), Some(FORM), "{s:?}");
+        assert_auth(s, AuthMethod::None, "app1", "s3cret:x");
+        assert!(!s.body.contains("s3cret"), "{s:?}");
+    }
+    let code = seen[0].form();
+    for pair in form(&[
+        ("grant_type", "authorization_code"),
+        ("code", "C1"),
+        ("redirect_uri", "http://127.0.0.1/cb"),
+    ]) {
+        assert!(code.contains(&pair), "{pair:?} in {code:?}");
+    }
+    assert!(
+        code.iter()
+            .any(|(k, v)| k == "code_verifier" && v.len() == 43)
+    );
+    assert!(
+        seen[1]
+            .form()
+            .contains(&("refresh_token".into(), "RT1".into()))
+    );
+    assert!(seen[2].form().contains(&("token".into(), "RT1".into())));
+    assert!(seen[3].form().contains(&("token".into(), "AT2".into())));
+    assert!(seen[6].form().contains(&("token".into(), "AT3".into())));
+}
+
+#[test]
+fn public_presets_verify_id_tokens_with_the_jwks_only() {
+    let app = sample_app();
+    let oidc = app.public_oidc(HyperClient::new().unwrap()).unwrap();
+    assert_eq!(oidc.client().auth().method(), AuthMethod::None);
+    assert!(oidc.client().auth().client_secret().is_none());
+    assert_eq!(
+        oidc.client().id_token_validator().allowed_algs(),
+        [typed_oidc::jose::JwsAlgorithm::RS256]
+    );
+    // The confidential preset keeps GenAuth's default HS256 with the app secret.
+    let confidential = app.oidc(HyperClient::new().unwrap()).unwrap();
+    assert_eq!(
+        confidential.client().id_token_validator().allowed_algs(),
+        [typed_oidc::jose::JwsAlgorithm::HS256]
+    );
+    // No app secret is needed for a public app.
+    let no_secret = GenAuth::new(HOST, APP_ID).unwrap();
+    assert!(no_secret.public_oidc(HyperClient::new().unwrap()).is_ok());
+    assert!(matches!(
+        no_secret.oidc(HyperClient::new().unwrap()).unwrap_err(),
+        Error::Config(ConfigError::MissingCredential(_))
+    ));
 }
 
 // ---- the real provider under /oidc -------------------------------------------------------

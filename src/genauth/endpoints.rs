@@ -3,8 +3,7 @@
 
 use std::ops::Deref;
 
-use super::GenAuth;
-use crate::client::{Client, Confidential};
+use crate::client::{Client, ClientKind, Confidential};
 use crate::client_auth::ClientAuth;
 use crate::error::Error;
 use crate::flow::{Access, CodeReceived, Offline, PkceMode, Tokens};
@@ -16,26 +15,32 @@ use crate::userinfo::{BearerMethod, UserInfoRequest};
 
 /// The back-channel operations of a GenAuth OIDC or OAuth 2.0 preset; both
 /// [`GenAuthOidc`](super::GenAuthOidc) and [`GenAuthOAuth`](super::GenAuthOAuth)
-/// dereference to it.
+/// dereference to it. `K` is [`Confidential`] for an app with a secret
+/// ([`GenAuth::oidc`](super::GenAuth::oidc)) and [`Public`](crate::Public) for a public app
+/// (token endpoint auth method `none`, [`GenAuth::public_oidc`](super::GenAuth::public_oidc)).
 #[derive(Clone, Debug)]
-pub struct GenAuthEndpoints<H> {
-    pub(super) client: Client<H, Confidential>,
+pub struct GenAuthEndpoints<H, K = Confidential> {
+    pub(super) client: Client<H, K>,
     introspection_auth: ClientAuth,
     revocation_auth: ClientAuth,
 }
 
-impl<H: HttpClient> GenAuthEndpoints<H> {
-    pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
-        Ok(Self {
+impl<H: HttpClient, K: ClientKind> GenAuthEndpoints<H, K> {
+    pub(super) fn new(
+        client: Client<H, K>,
+        introspection_auth: ClientAuth,
+        revocation_auth: ClientAuth,
+    ) -> Self {
+        Self {
             client,
-            introspection_auth: app.endpoint_auth(app.introspection_auth)?,
-            revocation_auth: app.endpoint_auth(app.revocation_auth)?,
-        })
+            introspection_auth,
+            revocation_auth,
+        }
     }
 
     /// The generic client (metadata, ID-token rules, transport) this preset runs on,
     /// for everything the preset does not wrap (implicit and hybrid flows, PAR, other grants).
-    pub fn client(&self) -> &Client<H, Confidential> {
+    pub fn client(&self) -> &Client<H, K> {
         &self.client
     }
 
@@ -68,7 +73,7 @@ impl<H: HttpClient> GenAuthEndpoints<H> {
         &'a self,
         access_token: &'a AccessToken,
         subject: &'a SubjectId,
-    ) -> UserInfoRequest<'a, H, Confidential> {
+    ) -> UserInfoRequest<'a, H, K> {
         self.client
             .userinfo_for_subject(access_token, subject)
             .bearer_method(BearerMethod::HeaderPost)
@@ -79,7 +84,7 @@ impl<H: HttpClient> GenAuthEndpoints<H> {
     pub fn introspect<'a, T: AccessOrRefreshToken>(
         &'a self,
         token: &'a T,
-    ) -> IntrospectionRequest<'a, H, Confidential> {
+    ) -> IntrospectionRequest<'a, H, K> {
         self.client
             .introspect(token)
             .auth(self.introspection_auth.clone())
@@ -90,7 +95,7 @@ impl<H: HttpClient> GenAuthEndpoints<H> {
     pub fn revoke<'a, T: AccessOrRefreshToken>(
         &'a self,
         token: &'a T,
-    ) -> RevocationRequest<'a, H, Confidential> {
+    ) -> RevocationRequest<'a, H, K> {
         self.client.revoke(token).auth(self.revocation_auth.clone())
     }
 }
@@ -98,9 +103,9 @@ impl<H: HttpClient> GenAuthEndpoints<H> {
 /// Implements `Deref<Target = GenAuthEndpoints<H>>` for a preset with an `endpoints` field.
 macro_rules! deref_to_endpoints {
     ($preset:ident) => {
-        impl<H> Deref for super::$preset<H> {
-            type Target = GenAuthEndpoints<H>;
-            fn deref(&self) -> &GenAuthEndpoints<H> {
+        impl<H, K> Deref for super::$preset<H, K> {
+            type Target = GenAuthEndpoints<H, K>;
+            fn deref(&self) -> &GenAuthEndpoints<H, K> {
                 &self.endpoints
             }
         }

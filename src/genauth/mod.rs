@@ -51,7 +51,7 @@ pub use saml::GenAuthSaml;
 
 use url::Url;
 
-use crate::client::{Client, Confidential};
+use crate::client::{Client, ClientBuilder, Public};
 use crate::client_auth::{AuthMethod, ClientAuth};
 use crate::discovery::ProviderMetadata;
 use crate::error::{ConfigError, Error};
@@ -189,8 +189,30 @@ impl GenAuth {
     /// [`ConfigError::MissingCredential`] without an app secret, or any error of
     /// [`ClientBuilder::build`](crate::ClientBuilder::build).
     pub fn oidc<H: HttpClient>(&self, http: H) -> Result<GenAuthOidc<H>, Error> {
-        let client = self.client(self.oidc_metadata()?, http)?;
-        GenAuthOidc::new(self, client)
+        let endpoints = self.confidential_endpoints(self.oidc_metadata()?, http)?;
+        Ok(GenAuthOidc::new(self, endpoints))
+    }
+
+    /// The OpenID Connect preset of a **public** app (token endpoint auth method `none`:
+    /// an app with no secret, such as a single-page or native app), with metadata built
+    /// from the GenAuth paths under `{app_host}/oidc` (no network).
+    ///
+    /// Every request carries `client_id` and no secret: the token endpoint gets the PKCE
+    /// verifier instead (the authorization requests use PKCE S256 by default), and
+    /// introspection and revocation send `client_id` in the body whatever
+    /// [`introspection_endpoint_auth_method`](Self::introspection_endpoint_auth_method) and
+    /// [`revocation_endpoint_auth_method`](Self::revocation_endpoint_auth_method) say. A
+    /// public client holds no HMAC key, so its ID tokens are verified RS256 with the
+    /// provider's JWKS (switch the app to RS256 in the console); an app secret given with
+    /// [`app_secret`](Self::app_secret) is not used. The type is
+    /// `GenAuthOidc<H, Public>`, which has no client-credentials grant.
+    ///
+    /// # Errors
+    ///
+    /// Any error of [`ClientBuilder::build`](crate::ClientBuilder::build).
+    pub fn public_oidc<H: HttpClient>(&self, http: H) -> Result<GenAuthOidc<H, Public>, Error> {
+        let endpoints = self.public_endpoints(self.oidc_metadata()?, http)?;
+        Ok(GenAuthOidc::new(self, endpoints))
     }
 
     /// The OpenID Connect preset with metadata fetched from
@@ -201,16 +223,23 @@ impl GenAuth {
     ///
     /// Discovery errors, and those of [`GenAuth::oidc`].
     pub async fn discover_oidc<H: HttpClient>(&self, http: H) -> Result<GenAuthOidc<H>, Error> {
-        let issuer = self.issuer("oidc")?;
-        let response = http
-            .execute(ProviderMetadata::discovery_request(
-                &issuer,
-                crate::discovery::WellKnown::OpenIdConfiguration,
-            ))
-            .await?;
-        let metadata = ProviderMetadata::from_response(&issuer, &response)?;
-        let client = self.client(metadata, http)?;
-        GenAuthOidc::new(self, client)
+        let metadata = self.discover_oidc_metadata(&http).await?;
+        let endpoints = self.confidential_endpoints(metadata, http)?;
+        Ok(GenAuthOidc::new(self, endpoints))
+    }
+
+    /// [`GenAuth::public_oidc`] with metadata fetched as [`GenAuth::discover_oidc`] does.
+    ///
+    /// # Errors
+    ///
+    /// Discovery errors, and those of [`GenAuth::public_oidc`].
+    pub async fn discover_public_oidc<H: HttpClient>(
+        &self,
+        http: H,
+    ) -> Result<GenAuthOidc<H, Public>, Error> {
+        let metadata = self.discover_oidc_metadata(&http).await?;
+        let endpoints = self.public_endpoints(metadata, http)?;
+        Ok(GenAuthOidc::new(self, endpoints))
     }
 
     /// The OAuth 2.0 preset with metadata built from the GenAuth paths under
@@ -220,8 +249,19 @@ impl GenAuth {
     ///
     /// As [`GenAuth::oidc`].
     pub fn oauth<H: HttpClient>(&self, http: H) -> Result<GenAuthOAuth<H>, Error> {
-        let client = self.client(self.oauth_metadata()?, http)?;
-        GenAuthOAuth::new(self, client)
+        let endpoints = self.confidential_endpoints(self.oauth_metadata()?, http)?;
+        Ok(GenAuthOAuth::new(endpoints))
+    }
+
+    /// The OAuth 2.0 preset of a public app (auth method `none`), as
+    /// [`GenAuth::public_oidc`] is for OpenID Connect.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenAuth::public_oidc`].
+    pub fn public_oauth<H: HttpClient>(&self, http: H) -> Result<GenAuthOAuth<H, Public>, Error> {
+        let endpoints = self.public_endpoints(self.oauth_metadata()?, http)?;
+        Ok(GenAuthOAuth::new(endpoints))
     }
 
     /// The OpenID Connect metadata of the app: issuer `{app_host}/oidc`, endpoints
@@ -314,21 +354,63 @@ impl GenAuth {
         ))
     }
 
-    /// The generic confidential client over `metadata`.
-    fn client<H: HttpClient>(
+    async fn discover_oidc_metadata<H: HttpClient>(
+        &self,
+        http: &H,
+    ) -> Result<ProviderMetadata, Error> {
+        let issuer = self.issuer("oidc")?;
+        let response = http
+            .execute(ProviderMetadata::discovery_request(
+                &issuer,
+                crate::discovery::WellKnown::OpenIdConfiguration,
+            ))
+            .await?;
+        Ok(ProviderMetadata::from_response(&issuer, &response)?)
+    }
+
+    /// What the confidential and public clients share.
+    fn builder(&self) -> ClientBuilder {
+        let builder = Client::builder(self.app_id.clone());
+        match &self.redirect_uri {
+            Some(uri) => builder.redirect_uri(uri.clone()),
+            None => builder,
+        }
+    }
+
+    /// The confidential preset's endpoints over `metadata`: the app secret, the configured
+    /// auth method per endpoint and the configured ID-token algorithm.
+    fn confidential_endpoints<H: HttpClient>(
         &self,
         metadata: ProviderMetadata,
         http: H,
-    ) -> Result<Client<H, Confidential>, Error> {
+    ) -> Result<GenAuthEndpoints<H>, Error> {
         let secret = self.require_secret()?.clone();
-        let mut builder = Client::builder(self.app_id.clone())
+        let client = self
+            .builder()
             .client_secret(secret)
             .auth_method(self.token_auth)
-            .id_token_signing_algs(vec![self.id_token_alg]);
-        if let Some(uri) = &self.redirect_uri {
-            builder = builder.redirect_uri(uri.clone());
-        }
-        builder.build(metadata, http)
+            .id_token_signing_algs(vec![self.id_token_alg])
+            .build(metadata, http)?;
+        Ok(GenAuthEndpoints::new(
+            client,
+            self.endpoint_auth(self.introspection_auth)?,
+            self.endpoint_auth(self.revocation_auth)?,
+        ))
+    }
+
+    /// The public preset's endpoints over `metadata`: `client_id` only, RS256 ID tokens.
+    fn public_endpoints<H: HttpClient>(
+        &self,
+        metadata: ProviderMetadata,
+        http: H,
+    ) -> Result<GenAuthEndpoints<H, Public>, Error> {
+        let client = self
+            .builder()
+            .auth_method(AuthMethod::None)
+            .id_token_signing_algs(vec![JwsAlgorithm::RS256])
+            .build(metadata, http)?;
+        let auth = ClientAuth::public(self.app_id.clone());
+        Ok(GenAuthEndpoints::new(client, auth.clone(), auth))
     }
 
     /// The client authentication of the introspection and revocation endpoints.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{GenAuth, GenAuthEndpoints};
-use crate::client::{Client, Confidential};
+use crate::client::{ClientKind, Confidential};
 use crate::error::Error;
 use crate::flow::{
     AuthorizationRequest, AuthorizationUrl, NoPkce, Online, Pending, Pkce, ResponseMode, Tokens,
@@ -16,17 +16,16 @@ use crate::types::{RedirectUrl, Scope, State};
 /// GenAuth's OAuth 2.0 protocol (`{app_host}/oauth/…`). Made by [`GenAuth::oauth`].
 /// Authorization requests carry scope `user` and no nonce; `response_type` is `code`
 /// ([`authorization_request`](Self::authorization_request)) or `token`
-/// ([`token_request`](Self::token_request)).
+/// ([`token_request`](Self::token_request)). `K` is [`Confidential`] for an app with a
+/// secret and [`Public`](crate::Public) for a public app ([`GenAuth::public_oauth`]).
 #[derive(Clone, Debug)]
-pub struct GenAuthOAuth<H> {
-    pub(super) endpoints: GenAuthEndpoints<H>,
+pub struct GenAuthOAuth<H, K = Confidential> {
+    pub(super) endpoints: GenAuthEndpoints<H, K>,
 }
 
-impl<H: HttpClient> GenAuthOAuth<H> {
-    pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
-        Ok(Self {
-            endpoints: GenAuthEndpoints::new(app, client)?,
-        })
+impl<H: HttpClient, K: ClientKind> GenAuthOAuth<H, K> {
+    pub(super) fn new(endpoints: GenAuthEndpoints<H, K>) -> Self {
+        Self { endpoints }
     }
 
     /// A `response_type=code` request with scope `user` (no `openid`, no nonce) and PKCE
@@ -97,9 +96,9 @@ impl PendingOAuthToken {
     /// [`crate::error::CallbackError`] for a state mismatch or a missing parameter,
     /// [`Error::Provider`] for an error response, [`crate::error::ConfigError`] when
     /// `oauth` is not the preset that started the flow.
-    pub fn callback<H: HttpClient>(
+    pub fn callback<H: HttpClient, K: ClientKind>(
         self,
-        oauth: &GenAuthOAuth<H>,
+        oauth: &GenAuthOAuth<H, K>,
         redirect: &str,
     ) -> Result<Tokens<Online>, Error> {
         let pending = self.pending;

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use url::Url;
 
 use super::{GenAuth, GenAuthEndpoints};
-use crate::client::{Client, Confidential};
+use crate::client::{Client, ClientKind, Confidential};
 use crate::client_auth::AuthMethod;
 use crate::error::{Error, ResponseError};
 use crate::flow::{AuthorizationRequest, Online, Pkce, Tokens};
@@ -18,10 +18,11 @@ use crate::userinfo::{BearerMethod, UserInfoRequest};
 /// GenAuth's OpenID Connect protocol (`{app_host}/oidc/…`). Made by [`GenAuth::oidc`] or
 /// [`GenAuth::discover_oidc`]; every operation is the generic one of [`Client`] with
 /// GenAuth's defaults, and [`client`](GenAuthEndpoints::client) gives the client itself for the rest
-/// (implicit and hybrid flows, PAR, other grants).
+/// (implicit and hybrid flows, PAR, other grants). `K` is [`Confidential`] for an app with
+/// a secret and [`Public`](crate::Public) for a public app ([`GenAuth::public_oidc`]).
 #[derive(Clone, Debug)]
-pub struct GenAuthOidc<H> {
-    pub(super) endpoints: GenAuthEndpoints<H>,
+pub struct GenAuthOidc<H, K = Confidential> {
+    pub(super) endpoints: GenAuthEndpoints<H, K>,
     validate_token_url: Url,
     easy_logout: GenAuth,
 }
@@ -50,16 +51,16 @@ pub enum TokenValidation {
     },
 }
 
-impl<H: HttpClient> GenAuthOidc<H> {
+impl<H: HttpClient, K: ClientKind> GenAuthOidc<H, K> {
     /// Largest `validate_token` answer accepted, in bytes.
     pub const MAX_VALIDATE_LEN: usize = 64 * 1024;
 
-    pub(super) fn new(app: &GenAuth, client: Client<H, Confidential>) -> Result<Self, Error> {
-        Ok(Self {
-            endpoints: GenAuthEndpoints::new(app, client)?,
+    pub(super) fn new(app: &GenAuth, endpoints: GenAuthEndpoints<H, K>) -> Self {
+        Self {
+            endpoints,
             validate_token_url: app.join_segments(&["api", "v2", "oidc", "validate_token"]),
             easy_logout: app.clone(),
-        })
+        }
     }
 
     /// An authorization-code request with GenAuth's default scope
@@ -87,7 +88,7 @@ impl<H: HttpClient> GenAuthOidc<H> {
     pub fn userinfo<'a, A: crate::flow::Access>(
         &'a self,
         tokens: &'a Tokens<A>,
-    ) -> UserInfoRequest<'a, H, Confidential> {
+    ) -> UserInfoRequest<'a, H, K> {
         self.endpoints
             .client
             .userinfo(tokens)
