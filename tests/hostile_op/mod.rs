@@ -1,0 +1,814 @@
+//! A small, purpose-built OpenID Provider for the RP certification tests: plain HTTP on
+//! `127.0.0.1:0` (hyper 1), one per test, living inside the test's tokio runtime (the accept
+//! loop is a spawned task, dropped when the runtime ends, and it gives up after
+//! [`LIFETIME`] at the latest).
+//!
+//! It serves a discovery document, a JWK Set, a token endpoint and a UserInfo endpoint, and
+//! answers authorization requests in-process ([`HostileOp::authorize`]): it reads the
+//! authorization URL the client built and returns the redirect it would send the user agent
+//! (query, fragment or `form_post` body, as the response type and mode dictate). Everything a
+//! certification test needs to break is a field of [`Behaviour`]: the ID-token algorithm, key
+//! and `kid`, a corrupt signature, claim edits per issuance phase, the discovery document,
+//! the published keys, the UserInfo answer. Every HTTP request is recorded ([`Recorded`]), so
+//! tests can assert what the client sent.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+use typed_oidc::jose::{JwsAlgorithm, SigningKey, b64, left_half_hash, sign_compact};
+
+/// The longest an OP accepts connections.
+pub const LIFETIME: Duration = Duration::from_secs(120);
+
+/// The client registered at every hostile OP.
+pub const CLIENT_ID: &str = "rp-cert-client";
+/// Its secret (also the HS256 key of ID tokens, OpenID Connect Core §10.1). It contains
+/// characters that RFC 6749 §2.3.1 form-encodes before Basic authentication.
+pub const CLIENT_SECRET: &str = "s3cr&t:value+with/specials=0123456789abcdef";
+/// The end-user's subject.
+pub const SUB: &str = "alice-1234";
+/// The redirect URI the client registers.
+pub const REDIRECT_URI: &str = "https://rp.example/cb";
+
+/// When an ID token is minted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// In the authorization response (implicit, hybrid).
+    Authorization,
+    /// At the token endpoint, for an authorization code.
+    Token,
+    /// At the token endpoint, for a refresh token.
+    Refresh,
+}
+
+/// How ID tokens (and signed UserInfo responses) are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alg {
+    /// RS256 with the RSA key [`Behaviour::rsa_key`].
+    Rs256,
+    /// ES256 with the P-256 key.
+    Es256,
+    /// HS256 with the client secret.
+    Hs256,
+    /// `alg: none`, empty signature (RFC 7519 §6).
+    None,
+}
+
+/// A JSON-object edit hook.
+pub type Edit = Arc<dyn Fn(&mut Map<String, Value>) + Send + Sync>;
+/// An ID-token claims edit hook, told the phase.
+pub type ClaimsEdit = Arc<dyn Fn(Phase, &mut Map<String, Value>) + Send + Sync>;
+
+/// What the OP does; change it between requests with [`HostileOp::set`].
+#[derive(Clone)]
+pub struct Behaviour {
+    /// ID-token signing.
+    pub alg: Alg,
+    /// Which RSA key (index into [`HostileOp::rsa_keys`]) signs RS256 tokens.
+    pub rsa_key: usize,
+    /// Whether the JOSE header names the key (`kid`).
+    pub kid_in_header: bool,
+    /// Flip a bit of every signature (or use a wrong secret for HS256).
+    pub bad_signature: bool,
+    /// The JWK Set published at `jwks_uri`; `None`: every key of the OP, with `kid`.
+    pub jwks: Option<Value>,
+    /// Edits the discovery document.
+    pub discovery_edit: Option<Edit>,
+    /// Edits ID-token claims before signing.
+    pub id_token_edit: Option<ClaimsEdit>,
+    /// Whether the token endpoint issues an ID token.
+    pub token_id_token: bool,
+    /// The UserInfo claims (besides `sub`).
+    pub userinfo_claims: Map<String, Value>,
+    /// Edits the UserInfo object last (e.g. a wrong `sub`).
+    pub userinfo_edit: Option<Edit>,
+    /// Sign the UserInfo response (`application/jwt`) instead of JSON.
+    pub userinfo_signed: Option<Alg>,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        let mut userinfo_claims = Map::new();
+        userinfo_claims.insert("name".into(), "Alice Example".into());
+        userinfo_claims.insert("given_name".into(), "Alice".into());
+        userinfo_claims.insert("family_name".into(), "Example".into());
+        userinfo_claims.insert("email".into(), "alice@example.com".into());
+        userinfo_claims.insert("email_verified".into(), true.into());
+        Behaviour {
+            alg: Alg::Rs256,
+            rsa_key: 0,
+            kid_in_header: true,
+            bad_signature: false,
+            jwks: None,
+            discovery_edit: None,
+            id_token_edit: None,
+            token_id_token: true,
+            userinfo_claims,
+            userinfo_edit: None,
+            userinfo_signed: None,
+        }
+    }
+}
+
+/// One HTTP request as the OP received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The method.
+    pub method: http::Method,
+    /// The path.
+    pub path: String,
+    /// The query, if any.
+    pub query: Option<String>,
+    /// The headers.
+    pub headers: http::HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// The form-encoded body as pairs, in order.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+    /// One form parameter.
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+    /// A header as a string.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+/// What an authorization (code) or an access/refresh token stands for.
+#[derive(Clone, Debug)]
+struct Grant {
+    nonce: Option<String>,
+    scope: Vec<String>,
+    claims_request: Option<Value>,
+}
+
+/// The authorization response the OP sends the user agent.
+#[derive(Clone, Debug)]
+pub struct AuthResponse {
+    /// The redirect URI of the request.
+    pub redirect_uri: String,
+    /// `query`, `fragment` or `form_post`.
+    pub mode: String,
+    /// The response parameters.
+    pub params: Vec<(String, String)>,
+}
+
+impl AuthResponse {
+    fn encoded(&self) -> String {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.params {
+            ser.append_pair(k, v);
+        }
+        ser.finish()
+    }
+    /// The redirect URL (query or fragment) the user agent is sent to.
+    pub fn redirect_url(&self) -> String {
+        assert_ne!(
+            self.mode, "form_post",
+            "a form_post response has no redirect URL"
+        );
+        let sep = if self.mode == "fragment" { '#' } else { '?' };
+        format!("{}{sep}{}", self.redirect_uri, self.encoded())
+    }
+    /// The `application/x-www-form-urlencoded` body the user agent POSTs (form_post).
+    pub fn form_body(&self) -> Vec<u8> {
+        assert_eq!(self.mode, "form_post", "not a form_post response");
+        self.encoded().into_bytes()
+    }
+    /// One parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// Replaces (or adds) a parameter.
+    pub fn set_param(&mut self, name: &str, value: &str) {
+        self.params.retain(|(k, _)| k != name);
+        self.params.push((name.to_owned(), value.to_owned()));
+    }
+}
+
+struct Shared {
+    issuer: String,
+    rsa_keys: Vec<SigningKey>,
+    ec_key: SigningKey,
+    behaviour: Mutex<Behaviour>,
+    log: Mutex<Vec<Recorded>>,
+    codes: Mutex<HashMap<String, Grant>>,
+    access_tokens: Mutex<HashMap<String, Grant>>,
+    refresh_tokens: Mutex<HashMap<String, Grant>>,
+    authorization_requests: Mutex<Vec<HashMap<String, String>>>,
+    counter: AtomicUsize,
+}
+
+/// A running hostile OP. Cheap to clone.
+#[derive(Clone)]
+pub struct HostileOp {
+    shared: Arc<Shared>,
+}
+
+fn fixture_rsa() -> SigningKey {
+    SigningKey::from_pem(include_str!("../fixtures/jose/rsa2048_pkcs1.pem")).unwrap()
+}
+
+/// A second RSA key, generated once per test binary (for key rotation).
+fn second_rsa() -> SigningKey {
+    static KEY: std::sync::OnceLock<SigningKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| SigningKey::generate_rsa(2048).unwrap())
+        .clone()
+}
+
+fn fixture_ec() -> SigningKey {
+    SigningKey::from_pem(include_str!("../fixtures/jose/ec_p256_sec1.pem")).unwrap()
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+impl HostileOp {
+    /// Starts an OP with the default [`Behaviour`] and two RSA keys (`rsa-0` is the
+    /// fixture key, `rsa-1` a fresh one) and one P-256 key (`ec-0`).
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared {
+            issuer: format!("http://{addr}"),
+            rsa_keys: vec![fixture_rsa(), second_rsa()],
+            ec_key: fixture_ec(),
+            behaviour: Mutex::new(Behaviour::default()),
+            log: Mutex::default(),
+            codes: Mutex::default(),
+            access_tokens: Mutex::default(),
+            refresh_tokens: Mutex::default(),
+            authorization_requests: Mutex::default(),
+            counter: AtomicUsize::new(0),
+        });
+        let op = HostileOp { shared };
+        let server = op.clone();
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(LIFETIME, async move {
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let op = server.clone();
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |req| {
+                            let op = op.clone();
+                            async move { Ok::<_, Infallible>(op.handle(req).await) }
+                        });
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            })
+            .await;
+        });
+        op
+    }
+
+    /// The issuer, `http://127.0.0.1:<port>`.
+    pub fn issuer(&self) -> &str {
+        &self.shared.issuer
+    }
+
+    /// The RSA signing keys (`kid` `rsa-<index>`).
+    pub fn rsa_keys(&self) -> &[SigningKey] {
+        &self.shared.rsa_keys
+    }
+
+    /// The P-256 signing key (`kid` `ec-0`).
+    pub fn ec_key(&self) -> &SigningKey {
+        &self.shared.ec_key
+    }
+
+    /// Changes the behaviour.
+    pub fn set(&self, f: impl FnOnce(&mut Behaviour)) {
+        f(&mut self.shared.behaviour.lock().unwrap());
+    }
+
+    fn behaviour(&self) -> Behaviour {
+        self.shared.behaviour.lock().unwrap().clone()
+    }
+
+    /// The public JWK of RSA key `index`, with `kid` `rsa-<index>`.
+    pub fn rsa_jwk(&self, index: usize) -> Value {
+        let mut jwk = self.shared.rsa_keys[index].public_jwk();
+        jwk["kid"] = format!("rsa-{index}").into();
+        jwk
+    }
+
+    /// The public JWK of the P-256 key, with `kid` `ec-0`.
+    pub fn ec_jwk(&self) -> Value {
+        let mut jwk = self.shared.ec_key.public_jwk();
+        jwk["kid"] = "ec-0".into();
+        jwk
+    }
+
+    /// The JWK Set published at `jwks_uri` now.
+    pub fn jwks(&self) -> Value {
+        self.behaviour()
+            .jwks
+            .unwrap_or_else(|| json!({ "keys": [self.rsa_jwk(0), self.ec_jwk()] }))
+    }
+
+    /// Every request received so far on `path`.
+    pub fn requests_to(&self, path: &str) -> Vec<Recorded> {
+        self.shared
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// The parameters of every authorization request seen by [`HostileOp::authorize`].
+    pub fn authorization_requests(&self) -> Vec<HashMap<String, String>> {
+        self.shared.authorization_requests.lock().unwrap().clone()
+    }
+
+    fn fresh(&self, prefix: &str) -> String {
+        let n = self.shared.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{prefix}-{n}-{}", b64::encode(&n.to_be_bytes()))
+    }
+
+    /// The default discovery document, before [`Behaviour::discovery_edit`].
+    pub fn default_discovery(&self) -> Map<String, Value> {
+        let i = self.issuer();
+        let Value::Object(map) = json!({
+            "issuer": i,
+            "authorization_endpoint": format!("{i}/authorize"),
+            "token_endpoint": format!("{i}/token"),
+            "userinfo_endpoint": format!("{i}/userinfo"),
+            "jwks_uri": format!("{i}/jwks"),
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "response_types_supported": [
+                "code", "id_token", "id_token token", "code id_token", "code token",
+                "code id_token token"
+            ],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
+            "userinfo_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic", "client_secret_post", "client_secret_jwt",
+                "private_key_jwt"
+            ],
+            "token_endpoint_auth_signing_alg_values_supported": ["HS256", "RS256", "ES256"],
+            "code_challenge_methods_supported": ["S256"],
+            "claims_parameter_supported": true,
+            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email",
+                                 "email_verified"],
+        }) else {
+            unreachable!()
+        };
+        map
+    }
+
+    // ---- tokens -----------------------------------------------------------------------
+
+    /// Signs `claims` as the behaviour says (algorithm, key, `kid`, bad signature).
+    pub fn sign(&self, alg: Alg, claims: &Map<String, Value>) -> String {
+        let b = self.behaviour();
+        let payload = Value::Object(claims.clone()).to_string();
+        let mut header = Map::new();
+        header.insert("typ".into(), "JWT".into());
+        let token = match alg {
+            Alg::Rs256 => {
+                if b.kid_in_header {
+                    header.insert("kid".into(), format!("rsa-{}", b.rsa_key).into());
+                }
+                let key = &self.shared.rsa_keys[b.rsa_key];
+                sign_compact(key, JwsAlgorithm::RS256, header, payload.as_bytes()).unwrap()
+            }
+            Alg::Es256 => {
+                if b.kid_in_header {
+                    header.insert("kid".into(), "ec-0".into());
+                }
+                sign_compact(
+                    &self.shared.ec_key,
+                    JwsAlgorithm::ES256,
+                    header,
+                    payload.as_bytes(),
+                )
+                .unwrap()
+            }
+            Alg::Hs256 => {
+                let secret = if b.bad_signature {
+                    "not-the-client-secret"
+                } else {
+                    CLIENT_SECRET
+                };
+                typed_oidc::jose::sign_compact_hmac(
+                    secret.as_bytes(),
+                    JwsAlgorithm::HS256,
+                    header,
+                    payload.as_bytes(),
+                )
+                .unwrap()
+            }
+            Alg::None => {
+                header.insert("alg".into(), "none".into());
+                format!(
+                    "{}.{}.",
+                    b64::encode(Value::Object(header).to_string().as_bytes()),
+                    b64::encode(payload.as_bytes())
+                )
+            }
+        };
+        if b.bad_signature && matches!(alg, Alg::Rs256 | Alg::Es256) {
+            corrupt_signature(&token)
+        } else {
+            token
+        }
+    }
+
+    /// The claims of an ID token for this grant, before [`Behaviour::id_token_edit`].
+    fn id_token_claims(
+        &self,
+        phase: Phase,
+        grant: &Grant,
+        code: Option<&str>,
+        access_token: Option<&str>,
+        alg: Alg,
+    ) -> Map<String, Value> {
+        let mut c = Map::new();
+        let t = now();
+        c.insert("iss".into(), self.issuer().into());
+        c.insert("sub".into(), SUB.into());
+        c.insert("aud".into(), CLIENT_ID.into());
+        c.insert("iat".into(), t.into());
+        c.insert("exp".into(), (t + 300).into());
+        c.insert("auth_time".into(), (t - 5).into());
+        if phase != Phase::Refresh
+            && let Some(n) = &grant.nonce
+        {
+            c.insert("nonce".into(), n.clone().into());
+        }
+        let hash_alg = match alg {
+            Alg::Rs256 => Some(JwsAlgorithm::RS256),
+            Alg::Es256 => Some(JwsAlgorithm::ES256),
+            Alg::Hs256 => Some(JwsAlgorithm::HS256),
+            Alg::None => None,
+        };
+        if let Some(h) = hash_alg {
+            if let Some(code) = code {
+                c.insert("c_hash".into(), left_half_hash(h, code).into());
+            }
+            if let Some(at) = access_token {
+                c.insert("at_hash".into(), left_half_hash(h, at).into());
+            }
+        }
+        // Claims asked for with the `claims` request parameter (OpenID Connect Core §5.5).
+        if let Some(requested) = grant
+            .claims_request
+            .as_ref()
+            .and_then(|r| r.get("id_token"))
+            .and_then(Value::as_object)
+        {
+            let b = self.behaviour();
+            for name in requested.keys() {
+                if let Some(v) = b.userinfo_claims.get(name) {
+                    c.insert(name.clone(), v.clone());
+                }
+            }
+        }
+        c
+    }
+
+    fn mint_id_token(
+        &self,
+        phase: Phase,
+        grant: &Grant,
+        code: Option<&str>,
+        access_token: Option<&str>,
+        extra: impl FnOnce(&mut Map<String, Value>),
+    ) -> String {
+        let b = self.behaviour();
+        let mut claims = self.id_token_claims(phase, grant, code, access_token, b.alg);
+        extra(&mut claims);
+        if let Some(edit) = &b.id_token_edit {
+            edit(phase, &mut claims);
+        }
+        self.sign(b.alg, &claims)
+    }
+
+    // ---- the authorization endpoint (in-process) ----------------------------------------
+
+    /// Answers an authorization request: reads the URL the client built, records its
+    /// parameters, and returns the response the OP sends back for the requested
+    /// `response_type` and `response_mode`: a code, an access token and an ID token (with
+    /// `nonce`, `c_hash`, `at_hash`, and the scope's claims when no access token is issued)
+    /// as the response type asks.
+    pub fn authorize(&self, url: &str) -> AuthResponse {
+        let url = url::Url::parse(url).unwrap();
+        assert_eq!(
+            &url[..url::Position::AfterPath],
+            format!("{}/authorize", self.issuer()),
+            "authorization request sent to the wrong endpoint"
+        );
+        let params: HashMap<String, String> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        self.shared
+            .authorization_requests
+            .lock()
+            .unwrap()
+            .push(params.clone());
+        assert_eq!(params.get("client_id").map(String::as_str), Some(CLIENT_ID));
+        let response_type = params["response_type"].clone();
+        let words: Vec<&str> = response_type.split(' ').collect();
+        let grant = Grant {
+            nonce: params.get("nonce").cloned(),
+            scope: params
+                .get("scope")
+                .map(|s| s.split(' ').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            claims_request: params
+                .get("claims")
+                .map(|c| serde_json::from_str(c).expect("claims parameter is JSON")),
+        };
+        let mode = params.get("response_mode").cloned().unwrap_or_else(|| {
+            if words == ["code"] {
+                "query".into()
+            } else {
+                "fragment".into()
+            }
+        });
+        let mut out = Vec::new();
+        let code = words.contains(&"code").then(|| {
+            let code = self.fresh("code");
+            self.shared
+                .codes
+                .lock()
+                .unwrap()
+                .insert(code.clone(), grant.clone());
+            code
+        });
+        if let Some(code) = &code {
+            out.push(("code".to_owned(), code.clone()));
+        }
+        let access_token = words
+            .contains(&"token")
+            .then(|| self.issue_access_token(&grant));
+        if let Some(at) = &access_token {
+            out.push(("access_token".into(), at.clone()));
+            out.push(("token_type".into(), "Bearer".into()));
+            out.push(("expires_in".into(), "300".into()));
+        }
+        if words.contains(&"id_token") {
+            let b = self.behaviour();
+            let scope_claims = access_token.is_none();
+            let id_token = self.mint_id_token(
+                Phase::Authorization,
+                &grant,
+                code.as_deref(),
+                access_token.as_deref(),
+                |c| {
+                    // With no access token, the scope's claims go in the ID token (§5.4).
+                    if scope_claims {
+                        for (name, v) in &b.userinfo_claims {
+                            let wanted = (grant.scope.iter().any(|s| s == "profile")
+                                && name.contains("name"))
+                                || (grant.scope.iter().any(|s| s == "email")
+                                    && name.starts_with("email"));
+                            if wanted {
+                                c.insert(name.clone(), v.clone());
+                            }
+                        }
+                    }
+                },
+            );
+            out.push(("id_token".into(), id_token));
+        }
+        if let Some(state) = params.get("state") {
+            out.push(("state".into(), state.clone()));
+        }
+        AuthResponse {
+            redirect_uri: params["redirect_uri"].clone(),
+            mode,
+            params: out,
+        }
+    }
+
+    /// An error authorization response (RFC 6749 §4.1.2.1) to the request in `url`.
+    pub fn authorize_error(&self, url: &str, error: &str, description: &str) -> AuthResponse {
+        let mut response = self.authorize(url);
+        let state = response.param("state").map(str::to_owned);
+        response.params = vec![
+            ("error".into(), error.into()),
+            ("error_description".into(), description.into()),
+        ];
+        if let Some(state) = state {
+            response.params.push(("state".into(), state));
+        }
+        response
+    }
+
+    fn issue_access_token(&self, grant: &Grant) -> String {
+        let at = self.fresh("at");
+        self.shared
+            .access_tokens
+            .lock()
+            .unwrap()
+            .insert(at.clone(), grant.clone());
+        at
+    }
+
+    // ---- HTTP ---------------------------------------------------------------------------
+
+    async fn handle(&self, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+        let (parts, body) = req.into_parts();
+        let body = match Limited::new(body, 1024 * 1024).collect().await {
+            Ok(b) => b.to_bytes().to_vec(),
+            Err(_) => return reply(413, "text/plain", "too large".into()),
+        };
+        let recorded = Recorded {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            headers: parts.headers.clone(),
+            body,
+        };
+        self.shared.log.lock().unwrap().push(recorded.clone());
+        match recorded.path.as_str() {
+            "/.well-known/openid-configuration" => {
+                let mut doc = self.default_discovery();
+                if let Some(edit) = &self.behaviour().discovery_edit {
+                    edit(&mut doc);
+                }
+                json_reply(200, &Value::Object(doc))
+            }
+            p if p.starts_with("/jwks") => json_reply(200, &self.jwks()),
+            "/token" => self.token(&recorded),
+            "/userinfo" => self.userinfo(&recorded),
+            _ => reply(404, "text/plain", "not found".into()),
+        }
+    }
+
+    fn token(&self, req: &Recorded) -> http::Response<Full<Bytes>> {
+        if req.method != http::Method::POST {
+            return json_reply(405, &json!({"error": "invalid_request"}));
+        }
+        let b = self.behaviour();
+        let (grant, phase) = match req.param("grant_type").as_deref() {
+            Some("authorization_code") => {
+                let code = req.param("code").unwrap_or_default();
+                match self.shared.codes.lock().unwrap().remove(&code) {
+                    Some(g) => (g, Phase::Token),
+                    None => return json_reply(400, &json!({"error": "invalid_grant"})),
+                }
+            }
+            Some("refresh_token") => {
+                let rt = req.param("refresh_token").unwrap_or_default();
+                match self.shared.refresh_tokens.lock().unwrap().get(&rt) {
+                    Some(g) => (g.clone(), Phase::Refresh),
+                    None => return json_reply(400, &json!({"error": "invalid_grant"})),
+                }
+            }
+            _ => return json_reply(400, &json!({"error": "unsupported_grant_type"})),
+        };
+        let access_token = self.issue_access_token(&grant);
+        let mut body = json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+        });
+        if grant.scope.iter().any(|s| s == "offline_access") {
+            let rt = self.fresh("rt");
+            self.shared
+                .refresh_tokens
+                .lock()
+                .unwrap()
+                .insert(rt.clone(), grant.clone());
+            body["refresh_token"] = rt.into();
+        }
+        if b.token_id_token && grant.scope.iter().any(|s| s == "openid") {
+            body["id_token"] = self
+                .mint_id_token(phase, &grant, None, Some(&access_token), |_| {})
+                .into();
+        }
+        json_reply(200, &body)
+    }
+
+    fn userinfo(&self, req: &Recorded) -> http::Response<Full<Bytes>> {
+        let from_header = req
+            .header("authorization")
+            .and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned));
+        let from_body = (req.method == http::Method::POST)
+            .then(|| req.param("access_token"))
+            .flatten();
+        let token = match (from_header, from_body) {
+            (Some(t), None) | (None, Some(t)) => t,
+            _ => {
+                let mut r = reply(401, "application/json", "{}".into());
+                r.headers_mut().insert(
+                    http::header::WWW_AUTHENTICATE,
+                    "Bearer error=\"invalid_request\"".parse().unwrap(),
+                );
+                return r;
+            }
+        };
+        let grant = self
+            .shared
+            .access_tokens
+            .lock()
+            .unwrap()
+            .get(&token)
+            .cloned();
+        let Some(grant) = grant else {
+            let mut r = reply(401, "application/json", "{}".into());
+            r.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                "Bearer error=\"invalid_token\"".parse().unwrap(),
+            );
+            return r;
+        };
+        let b = self.behaviour();
+        let mut claims = Map::new();
+        claims.insert("sub".into(), SUB.into());
+        let has = |s: &str| grant.scope.iter().any(|g| g == s);
+        let requested: Vec<String> = grant
+            .claims_request
+            .as_ref()
+            .and_then(|r| r.get("userinfo"))
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        for (name, v) in &b.userinfo_claims {
+            let by_scope = (has("profile") && name.contains("name"))
+                || (has("email") && name.starts_with("email"));
+            if by_scope || requested.contains(name) {
+                claims.insert(name.clone(), v.clone());
+            }
+        }
+        if let Some(edit) = &b.userinfo_edit {
+            edit(&mut claims);
+        }
+        match b.userinfo_signed {
+            None => json_reply(200, &Value::Object(claims)),
+            Some(alg) => {
+                claims.insert("iss".into(), self.issuer().into());
+                claims.insert("aud".into(), CLIENT_ID.into());
+                reply(200, "application/jwt", self.sign(alg, &claims))
+            }
+        }
+    }
+}
+
+/// Flips one bit in the middle of a compact JWS's signature.
+pub fn corrupt_signature(token: &str) -> String {
+    let (input, sig) = token.rsplit_once('.').unwrap();
+    let mut bytes = b64::decode(sig).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    format!("{input}.{}", b64::encode(&bytes))
+}
+
+fn reply(status: u16, content_type: &str, body: String) -> http::Response<Full<Bytes>> {
+    http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
+}
+
+fn json_reply(status: u16, body: &Value) -> http::Response<Full<Bytes>> {
+    reply(status, "application/json", body.to_string())
+}
