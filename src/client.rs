@@ -111,6 +111,7 @@ impl Client<()> {
             jwks_cooldown: JwksCache::DEFAULT_COOLDOWN,
             jwks_max_age: JwksCache::DEFAULT_MAX_AGE,
             well_known: WellKnown::OpenIdConfiguration,
+            unsigned_id_tokens: false,
             _kind: PhantomData,
         }
     }
@@ -205,6 +206,7 @@ pub struct ClientBuilder<K = Public> {
     jwks_cooldown: Duration,
     jwks_max_age: Duration,
     well_known: WellKnown,
+    unsigned_id_tokens: bool,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -238,6 +240,7 @@ impl<K> ClientBuilder<K> {
             jwks_cooldown: self.jwks_cooldown,
             jwks_max_age: self.jwks_max_age,
             well_known: self.well_known,
+            unsigned_id_tokens: self.unsigned_id_tokens,
             _kind: PhantomData,
         }
     }
@@ -311,6 +314,20 @@ impl<K> ClientBuilder<K> {
     /// How long a fetched key set is used before it is fetched again (default 10 min).
     pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
         self.jwks_max_age = max_age;
+        self
+    }
+    /// **Weakens ID-token validation**, for a client registered with
+    /// `id_token_signed_response_alg=none` (OpenID Connect Dynamic Client Registration §2):
+    /// accepts unsecured ID tokens (`alg: none`) in the token endpoint's answer to the
+    /// authorization-code flow and to refresh, where OpenID Connect Core §2 permits them
+    /// and the TLS connection to the token endpoint is what vouches for the token (Core
+    /// §3.1.3.7 item 6). Every claim rule (issuer, audience, times, nonce …) still applies.
+    /// Front-channel ID tokens (implicit, hybrid), signed UserInfo responses and every other
+    /// JWT are refused with `alg: none` as always
+    /// ([`ValidationError::DisallowedAlg`](crate::error::ValidationError::DisallowedAlg)).
+    /// Off by default; see [`IdTokenValidator::with_unsigned_from_token_endpoint`].
+    pub fn insecure_unsigned_id_tokens_from_token_endpoint(mut self) -> Self {
+        self.unsigned_id_tokens = true;
         self
     }
     /// Use the RFC 8414 `oauth-authorization-server` well-known document for discovery.
@@ -417,7 +434,8 @@ impl<K> ClientBuilder<K> {
                 .with_trusted_audiences(self.trusted_audiences)
                 .with_leeway(self.leeway)
                 .with_clock(self.clock)
-                .with_min_iat(self.min_iat);
+                .with_min_iat(self.min_iat)
+                .with_unsigned_from_token_endpoint(self.unsigned_id_tokens);
         let validator = match self.acr_check {
             Some(check) => validator.with_acr_check(check),
             None => validator,

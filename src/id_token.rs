@@ -306,6 +306,11 @@ pub struct Expectations<'a> {
     /// For a refreshed or second ID token: the original claims; `iss` and `sub` must match
     /// (OpenID Connect Core §12.2).
     pub previous: Option<&'a IdTokenClaims>,
+    /// Whether the token came straight from the token endpoint, in answer to a grant whose
+    /// authorization response carried no ID token (the code flow, a refresh). Only such a
+    /// token may be unsecured (`alg: none`), and only when the validator allows it
+    /// ([`IdTokenValidator::with_unsigned_from_token_endpoint`]; OpenID Connect Core §2).
+    pub from_token_endpoint: bool,
 }
 
 /// Client-wide ID-token rules: issuer, audience, algorithms, time and hooks.
@@ -322,6 +327,7 @@ pub struct IdTokenValidator {
     clock: Arc<dyn Clock>,
     acr_check: Option<AcrCheck>,
     min_iat: Option<i64>,
+    unsigned_from_token_endpoint: bool,
 }
 
 impl std::fmt::Debug for IdTokenValidator {
@@ -336,6 +342,10 @@ impl std::fmt::Debug for IdTokenValidator {
             .field("clock", &self.clock)
             .field("acr_check", &self.acr_check.as_ref().map(|_| "<hook>"))
             .field("min_iat", &self.min_iat)
+            .field(
+                "unsigned_from_token_endpoint",
+                &self.unsigned_from_token_endpoint,
+            )
             .finish()
     }
 }
@@ -362,6 +372,7 @@ impl IdTokenValidator {
             clock: Arc::new(SystemClock),
             acr_check: None,
             min_iat: None,
+            unsigned_from_token_endpoint: false,
         }
     }
 
@@ -399,6 +410,19 @@ impl IdTokenValidator {
         self.min_iat = min_iat;
         self
     }
+    /// **Weakens validation.** Accepts unsecured ID tokens (`alg: none`, RFC 7519 §6, with an
+    /// empty signature, RFC 7518 §3.6) when [`Expectations::from_token_endpoint`] says they
+    /// came straight from the token endpoint — for a client registered with
+    /// `id_token_signed_response_alg=none` (OpenID Connect Dynamic Client Registration §2),
+    /// which OpenID Connect Core §2 permits only when the authorization endpoint returns no
+    /// ID token. Such a token's integrity rests on the TLS connection to the token endpoint
+    /// alone (Core §3.1.3.7 item 6). Every claim rule still applies; an `at_hash` or `c_hash`
+    /// cannot be checked without an algorithm and is refused. Off by default; any other
+    /// unsecured token is [`ValidationError::DisallowedAlg`].
+    pub fn with_unsigned_from_token_endpoint(mut self, allow: bool) -> Self {
+        self.unsigned_from_token_endpoint = allow;
+        self
+    }
     /// The allowed algorithms.
     pub fn allowed_algs(&self) -> &[JwsAlgorithm] {
         &self.allowed_algs
@@ -416,8 +440,21 @@ impl IdTokenValidator {
         expected: &Expectations<'_>,
     ) -> Result<IdTokenClaims, Error> {
         let jws = Jws::parse(token)?;
-        let alg = self.check_header(&jws)?;
-        self.verify_signature(&jws, alg, keys)?;
+        let alg = if jws.header().alg == "none"
+            && self.unsigned_from_token_endpoint
+            && expected.from_token_endpoint
+        {
+            // RFC 7518 §3.6: an Unsecured JWS has the empty octet sequence as its signature.
+            if !jws.signature().is_empty() {
+                return Err(ValidationError::Signature.into());
+            }
+            check_header_extensions(jws.header())?;
+            None
+        } else {
+            let alg = self.check_header(&jws)?;
+            self.verify_signature(&jws, alg, keys)?;
+            Some(alg)
+        };
         let claims = IdTokenClaims::from_split(SplitClaims::parse(jws.payload())?)?;
         self.check_claims(&claims, alg, expected)?;
         Ok(claims)
@@ -433,22 +470,7 @@ impl IdTokenValidator {
         if !self.allowed_algs.contains(&alg) {
             return Err(disallowed());
         }
-        // RFC 7515 §4.1.11: every extension in `crit` must be understood; this crate understands none.
-        if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
-            return Err(ValidationError::CriticalHeader(first.clone()));
-        }
-        if header.b64 == Some(false) {
-            return Err(ValidationError::CriticalHeader("b64".into()));
-        }
-        if let Some(typ) = &header.typ
-            && !typ.eq_ignore_ascii_case("jwt")
-            && !typ.eq_ignore_ascii_case("application/jwt")
-        {
-            return Err(ValidationError::UnexpectedType(typ.clone()));
-        }
-        if let Some(cty) = &header.cty {
-            return Err(ValidationError::UnexpectedType(format!("cty {cty}")));
-        }
+        check_header_extensions(header)?;
         Ok(alg)
     }
 
@@ -499,7 +521,7 @@ impl IdTokenValidator {
     pub(crate) fn check_claims(
         &self,
         c: &IdTokenClaims,
-        alg: JwsAlgorithm,
+        alg: Option<JwsAlgorithm>,
         x: &Expectations<'_>,
     ) -> Result<(), ValidationError> {
         if c.iss != self.issuer {
@@ -615,18 +637,45 @@ impl IdTokenValidator {
     }
 }
 
+/// The header rules besides the algorithm: no unknown `crit` extension, no unencoded
+/// payload, a JWT `typ`, no nesting (RFC 7515 §4.1.11, RFC 7797, RFC 8725 §3.11).
+fn check_header_extensions(header: &jose::JwsHeader) -> Result<(), ValidationError> {
+    // RFC 7515 §4.1.11: every extension in `crit` must be understood; this crate understands none.
+    if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
+        return Err(ValidationError::CriticalHeader(first.clone()));
+    }
+    if header.b64 == Some(false) {
+        return Err(ValidationError::CriticalHeader("b64".into()));
+    }
+    if let Some(typ) = &header.typ
+        && !typ.eq_ignore_ascii_case("jwt")
+        && !typ.eq_ignore_ascii_case("application/jwt")
+    {
+        return Err(ValidationError::UnexpectedType(typ.clone()));
+    }
+    if let Some(cty) = &header.cty {
+        return Err(ValidationError::UnexpectedType(format!("cty {cty}")));
+    }
+    Ok(())
+}
+
 /// The `at_hash` / `c_hash` rule (OpenID Connect Core §3.2.2.9, §3.3.2.10): when the
 /// claim and the value are both present they must match; when `required`, the claim
-/// must be present. `errors` is (mismatch, missing).
+/// must be present. `errors` is (mismatch, missing). Without an algorithm (an unsecured
+/// token) no hash is defined, so a present claim never matches.
 fn check_hash(
-    alg: JwsAlgorithm,
+    alg: Option<JwsAlgorithm>,
     claim: Option<&str>,
     value: Option<&str>,
     required: bool,
     errors: (ValidationError, ValidationError),
 ) -> Result<(), ValidationError> {
     match (claim, value) {
-        (Some(h), Some(v)) if !ct_eq(h.as_bytes(), jose::left_half_hash(alg, v).as_bytes()) => {
+        (Some(h), Some(v))
+            if !alg.is_some_and(|alg| {
+                ct_eq(h.as_bytes(), jose::left_half_hash(alg, v).as_bytes())
+            }) =>
+        {
             Err(errors.0)
         }
         (None, _) if required => Err(errors.1),

@@ -130,6 +130,7 @@ impl Tokens<Offline> {
                 let expected = Expectations {
                     access_token: Some(&parsed.access_token),
                     previous: self.claims.as_ref(),
+                    from_token_endpoint: true,
                     ..Default::default()
                 };
                 Some(client.validate_id_token(id.secret(), &expected).await?)
@@ -251,6 +252,7 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         let expected = Expectations {
             nonce: self.pending.nonce.as_ref(),
             max_age: self.pending.max_age,
+            from_token_endpoint: true,
             ..Default::default()
         };
         let openid = self.pending.scope.has_openid();
