@@ -316,3 +316,56 @@ async fn rp_id_token_missing_c_hash() {
     }
     assert!(op.requests_to("/token").is_empty());
 }
+
+/// rp-id_token-sig-none: the client is registered with `id_token_signed_response_alg=none`
+/// and uses the code flow; the unsecured ID token from the token endpoint is accepted after
+/// the claim checks. typed-oidc refuses `alg: none` unless the client opted in by name
+/// (`insecure_unsigned_id_tokens_from_token_endpoint`), and even then only at the token
+/// endpoint, never in the front channel.
+#[tokio::test]
+async fn rp_id_token_sig_none() {
+    let op = op().await;
+    op.set(|b| {
+        b.alg = Alg::None;
+        b.discovery_edit = Some(Arc::new(|d| {
+            d.insert("id_token_signing_alg_values_supported".into(), json!(["none"]));
+        }));
+    });
+    let registered = discover(
+        &op,
+        builder()
+            .id_token_signing_algs(vec![typed_oidc::jose::JwsAlgorithm::RS256])
+            .insecure_unsigned_id_tokens_from_token_endpoint(),
+    )
+    .await;
+    let tokens = code_flow(&op, &registered).await;
+    let id_token = tokens.id_token().unwrap().secret();
+    assert_eq!(jose_header(id_token)["alg"], "none");
+    assert!(id_token.ends_with('.'), "empty signature");
+    let claims = tokens.id_token_claims().unwrap();
+    assert_eq!(claims.sub, SUB);
+    assert!(claims.nonce.is_some());
+    assert!(op.requests_to("/jwks").is_empty(), "no key is needed");
+
+    // The claim rules still apply to an unsecured token.
+    edit_id_token(&op, None, |c| {
+        c.insert("aud".into(), "some-other-client".into());
+    });
+    let err = code_flow_error(&op, &registered).await;
+    assert!(matches!(rule(err), ValidationError::AudienceMissingClient { .. }));
+    op.set(|b| b.id_token_edit = None);
+
+    // Never in the front channel, where anyone can forge it.
+    let (url, pending) = registered.implicit_request().start().unwrap();
+    let response = op.authorize(url.as_str());
+    let err = pending
+        .callback(&registered, &response.redirect_url())
+        .await
+        .unwrap_err();
+    assert!(matches!(rule(err), ValidationError::DisallowedAlg { ref alg } if alg == "none"));
+
+    // A client that did not opt in refuses it at the token endpoint too.
+    let default_client = client(&op).await;
+    let err = code_flow_error(&op, &default_client).await;
+    assert!(matches!(rule(err), ValidationError::DisallowedAlg { ref alg } if alg == "none"));
+}
