@@ -328,7 +328,10 @@ async fn rp_id_token_sig_none() {
     op.set(|b| {
         b.alg = Alg::None;
         b.discovery_edit = Some(Arc::new(|d| {
-            d.insert("id_token_signing_alg_values_supported".into(), json!(["none"]));
+            d.insert(
+                "id_token_signing_alg_values_supported".into(),
+                json!(["none"]),
+            );
         }));
     });
     let registered = discover(
@@ -352,7 +355,10 @@ async fn rp_id_token_sig_none() {
         c.insert("aud".into(), "some-other-client".into());
     });
     let err = code_flow_error(&op, &registered).await;
-    assert!(matches!(rule(err), ValidationError::AudienceMissingClient { .. }));
+    assert!(matches!(
+        rule(err),
+        ValidationError::AudienceMissingClient { .. }
+    ));
     op.set(|b| b.id_token_edit = None);
 
     // Never in the front channel, where anyone can forge it.
