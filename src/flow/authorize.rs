@@ -327,9 +327,11 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
     /// Builds the authorization URL and the [`Pending`] flow that will receive the
     /// callback. Fails if a builder call was given an invalid value, no redirect URI
     /// is configured, the provider has no authorization endpoint (or lists response
-    /// types or modes without the requested one), or a public client turned PKCE off;
-    /// and with [`ConfigError::PushedAuthorizationRequired`] when the provider requires
-    /// PAR (RFC 9126): use [`start_pushed`](Self::start_pushed) or
+    /// types or modes without the requested one, or `code_challenge_methods_supported`
+    /// without this flow's PKCE method: [`ConfigError::UnsupportedByProvider`], RFC 9700
+    /// §2.1.1), or a public client turned PKCE off; and with
+    /// [`ConfigError::PushedAuthorizationRequired`] when the provider requires PAR
+    /// (RFC 9126): use [`start_pushed`](Self::start_pushed) or
     /// [`start_auto`](Self::start_auto).
     pub fn start(self) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
         if self.core.metadata.require_pushed_authorization_requests {
@@ -384,6 +386,21 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
                 what: "pkce",
                 detail: "public clients must use PKCE".into(),
             }
+            .into());
+        }
+        // RFC 9700 §2.1.1: a provider advertises its PKCE support in
+        // `code_challenge_methods_supported` (RFC 8414 §2); one that lists methods without
+        // the one this flow would send ignores or refuses it (RFC 7636 §4.4.1), and the code
+        // would be left unprotected against injection. An absent list says nothing.
+        let methods = &md.code_challenge_methods_supported;
+        if P::ENABLED
+            && !methods.is_empty()
+            && !methods.iter().any(|m| m == self.pkce_method.as_str())
+        {
+            return Err(ConfigError::UnsupportedByProvider(match self.pkce_method {
+                CodeChallengeMethod::S256 => "PKCE code_challenge_method=S256",
+                CodeChallengeMethod::Plain => "PKCE code_challenge_method=plain",
+            })
             .into());
         }
         if self.prompt.len() > 1 && self.prompt.contains(&Prompt::None) {
