@@ -14,8 +14,12 @@ use crate::types::SubjectId;
 
 /// The claims of a UserInfo response (OpenID Connect Core §5.1, §5.3.2). Claims the
 /// specification does not name (and localized variants such as `name#ja-Kana-JP`, §5.2)
-/// are kept in [`UserInfoClaims::additional`].
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+/// are kept in [`UserInfoClaims::additional`], including aggregated and distributed claims
+/// (`_claim_names`, `_claim_sources`, §5.6.2), which are not resolved.
+///
+/// `Debug` prints every claim except the `access_token` of a distributed claims source
+/// (§5.6.2), a bearer credential, which shows as `[redacted]`.
+#[derive(Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(try_from = "Map<String, Value>")]
 #[non_exhaustive]
 pub struct UserInfoClaims {
@@ -108,6 +112,55 @@ pub struct Address {
     /// Every other member, as sent.
     #[serde(flatten)]
     pub additional: Map<String, Value>,
+}
+
+impl std::fmt::Debug for UserInfoClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserInfoClaims")
+            .field("sub", &self.sub)
+            .field("name", &self.name)
+            .field("given_name", &self.given_name)
+            .field("family_name", &self.family_name)
+            .field("middle_name", &self.middle_name)
+            .field("nickname", &self.nickname)
+            .field("preferred_username", &self.preferred_username)
+            .field("profile", &self.profile)
+            .field("picture", &self.picture)
+            .field("website", &self.website)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("gender", &self.gender)
+            .field("birthdate", &self.birthdate)
+            .field("zoneinfo", &self.zoneinfo)
+            .field("locale", &self.locale)
+            .field("phone_number", &self.phone_number)
+            .field("phone_number_verified", &self.phone_number_verified)
+            .field("address", &self.address)
+            .field("updated_at", &self.updated_at)
+            .field("additional", &redact_claim_sources(&self.additional))
+            .finish()
+    }
+}
+
+/// `claims` with the `access_token` of every distributed claims source (OpenID Connect
+/// Core §5.6.2: `_claim_sources.<name>.access_token`) replaced by `[redacted]`, for `Debug`.
+fn redact_claim_sources(claims: &Map<String, Value>) -> std::borrow::Cow<'_, Map<String, Value>> {
+    let holds_token =
+        |sources: &Map<String, Value>| sources.values().any(|s| s.get("access_token").is_some());
+    match claims.get("_claim_sources") {
+        Some(Value::Object(sources)) if holds_token(sources) => {
+            let mut shown = claims.clone();
+            if let Some(Value::Object(sources)) = shown.get_mut("_claim_sources") {
+                for source in sources.values_mut() {
+                    if let Some(token) = source.get_mut("access_token") {
+                        *token = Value::String("[redacted]".into());
+                    }
+                }
+            }
+            std::borrow::Cow::Owned(shown)
+        }
+        _ => std::borrow::Cow::Borrowed(claims),
+    }
 }
 
 impl UserInfoClaims {
