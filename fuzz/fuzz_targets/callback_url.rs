@@ -1,0 +1,112 @@
+//! Authorization-response URLs (RFC 6749 §4.1.2, OAuth 2.0 Multiple Response Types §2 for
+//! the fragment, RFC 9207 `iss`) through a real `Pending` from
+//! `authorization_request().start()` on a client built offline from metadata.
+//!
+//! Selector byte: bit 0 picks query or fragment response mode, bit 1 a provider that
+//! advertises `authorization_response_iss_parameter_supported`, bits 2–3 how the rest is
+//! used: as the whole redirect (absolute, relative, `?…` or `#…`), appended to the redirect
+//! URI after `?` / `#`, or as a `code` value that must round-trip.
+//!
+//! Invariants: nothing panics; an error is a callback or provider error; a success has
+//! exactly one `state` equal to the request's, an `iss` equal to the issuer whenever one is
+//! present or required, and the `code` of the parameters; a well-formed response built from
+//! any non-empty code is accepted with exactly that code.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use libfuzzer_sys::fuzz_target;
+use typed_oidc::flow::ResponseMode;
+use typed_oidc::{Client, Error};
+use typed_oidc_fuzz::{self as common, FixtureHttp, callback};
+
+static CLIENTS: LazyLock<[Client<FixtureHttp>; 2]> =
+    LazyLock::new(|| [common::client(false), common::client(true)]);
+
+fn check_against_params(
+    raw_params: &str,
+    iss_required: bool,
+    result: &Result<typed_oidc::CodeReceived, Error>,
+) {
+    callback::check_result(result);
+    let Ok(received) = result else { return };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_params.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let values = |name: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values("state"), [common::STATE]);
+    assert_eq!(values("code"), [received.code().secret()]);
+    let iss = values("iss");
+    assert!(iss.len() <= 1);
+    assert!(iss.iter().all(|i| *i == common::ISSUER));
+    if iss_required {
+        assert_eq!(iss.len(), 1, "accepted without the required iss");
+    }
+    assert!(
+        values("error").is_empty(),
+        "an error response became a code"
+    );
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (selector, rest) = common::split_selector(data);
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let fragment = selector & 1 == 1;
+    let iss_required = selector & 2 == 2;
+    let client = &CLIENTS[usize::from(iss_required)];
+    let mode = fragment.then_some(ResponseMode::Fragment);
+    let sep = if fragment { '#' } else { '?' };
+
+    match (selector >> 2) & 3 {
+        0 => {
+            // The whole redirect as a framework hands it over.
+            let result = callback::pending(client, mode).callback(text);
+            // Re-derive the parameters the way a browser would see them.
+            let base = url::Url::parse(common::REDIRECT_URI).expect("redirect URI");
+            if let Ok(url) = url::Url::parse(text).or_else(|_| base.join(text)) {
+                let raw = if fragment {
+                    url.fragment()
+                } else {
+                    url.query()
+                }
+                .unwrap_or_default();
+                check_against_params(raw, iss_required, &result);
+            } else {
+                assert!(result.is_err(), "a redirect that is no URL was accepted");
+            }
+        }
+        1 | 2 => {
+            let redirect = format!("{}{sep}{text}", common::REDIRECT_URI);
+            let result = callback::pending(client, mode).callback(&redirect);
+            // `url` may re-encode what it parses; compare with what it kept.
+            let url = url::Url::parse(&redirect).expect("a valid base with any suffix parses");
+            let raw = if fragment {
+                url.fragment()
+            } else {
+                url.query()
+            }
+            .unwrap_or_default();
+            check_against_params(raw, iss_required, &result);
+        }
+        _ => {
+            // Round trip: any non-empty code in a well-formed response comes back unchanged.
+            if text.is_empty() {
+                return;
+            }
+            let params = callback::form(&callback::round_trip_pairs(text, iss_required));
+            let redirect = format!("{}{sep}{params}", common::REDIRECT_URI);
+            let received = callback::pending(client, mode)
+                .callback(&redirect)
+                .expect("a well-formed response is accepted");
+            assert_eq!(received.code().secret(), text);
+        }
+    }
+});
