@@ -282,6 +282,34 @@ impl<A, P> AuthorizationRequest<A, P> {
         self.nonce = Some(nonce);
         self
     }
+    /// Sets the `claims` request parameter (OpenID Connect Core §5.5): a JSON object whose
+    /// `id_token` and `userinfo` members name the claims to return there, each `null` or an
+    /// object with `essential`, `value` or `values`, e.g.
+    /// `json!({"id_token": {"name": {"essential": true}}})`. It is sent as compact JSON;
+    /// anything but a JSON object is refused at `start()` with [`ConfigError::InvalidValue`].
+    /// The claims come back in [`IdTokenClaims::get`](crate::IdTokenClaims::get) and
+    /// [`UserInfoClaims`](crate::UserInfoClaims).
+    pub fn claims(mut self, request: &serde_json::Value) -> Self {
+        let result = if request.is_object() {
+            set_extra(
+                &mut self.extra,
+                RESERVED,
+                "claims".into(),
+                request.to_string(),
+            )
+        } else {
+            Err(ConfigError::InvalidValue {
+                what: "claims",
+                detail:
+                    "the claims request parameter must be a JSON object (OpenID Connect Core §5.5)"
+                        .into(),
+            })
+        };
+        if let Err(e) = result {
+            self.errors.push(e);
+        }
+        self
+    }
     /// Adds a provider-specific parameter. The flow's own parameters (`state`,
     /// `nonce`, `code_challenge`, `redirect_uri`, `scope` …) cannot be overridden;
     /// any other standard parameter set on the builder is replaced by it.

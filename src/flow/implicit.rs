@@ -133,6 +133,11 @@ impl<R> ImplicitRequest<R> {
         nonce(nonce: Nonce),
     );
 
+    /// See [`AuthorizationRequest::claims`].
+    pub fn claims(self, request: &serde_json::Value) -> Self {
+        self.map(|r| r.claims(request))
+    }
+
     /// See [`AuthorizationRequest::extra`].
     pub fn extra(self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.map(|r| r.extra(name, value))
