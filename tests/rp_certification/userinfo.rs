@@ -117,7 +117,7 @@ async fn rp_claims_request_id_token() {
     let request = json!({ "id_token": { "name": { "essential": true } } });
     let (url, pending) = client
         .authorization_request()
-        .extra("claims", request.to_string())
+        .claims(&request)
         .start()
         .unwrap();
     let response = op.authorize(url.as_str());
@@ -129,6 +129,19 @@ async fn rp_claims_request_id_token() {
         .unwrap();
     let sent: Value = serde_json::from_str(&op.authorization_requests()[0]["claims"]).unwrap();
     assert_eq!(sent, request);
+    // Anything but a JSON object is refused before a request is made.
+    let err = client
+        .authorization_request()
+        .claims(&json!(["name"]))
+        .start()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        typed_oidc::Error::Config(typed_oidc::error::ConfigError::InvalidValue {
+            what: "claims",
+            ..
+        })
+    ));
     let claims = tokens.id_token_claims().unwrap();
     assert_eq!(
         claims.get("name").and_then(Value::as_str),
@@ -136,11 +149,7 @@ async fn rp_claims_request_id_token() {
     );
     assert!(claims.get("email").is_none(), "only what was asked for");
 
-    let (url, pending) = client
-        .implicit_request()
-        .extra("claims", request.to_string())
-        .start()
-        .unwrap();
+    let (url, pending) = client.implicit_request().claims(&request).start().unwrap();
     let response = op.authorize(url.as_str());
     let verified = pending
         .callback(&client, &response.redirect_url())
@@ -161,7 +170,7 @@ async fn rp_claims_request_userinfo() {
     let request = json!({ "userinfo": { "name": null } });
     let (url, pending) = client
         .authorization_request()
-        .extra("claims", request.to_string())
+        .claims(&request)
         .start()
         .unwrap();
     let response = op.authorize(url.as_str());
