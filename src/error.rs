@@ -90,13 +90,14 @@ pub enum ValidationError {
     /// The JWS `alg` is not in the allow-list (or is `none`).
     #[error("signing algorithm {alg:?} is not allowed")]
     DisallowedAlg {
-        /// The `alg` the token named.
+        /// The `alg` the token named, shortened to 64 characters (header strings are
+        /// unauthenticated input).
         alg: String,
     },
     /// No key in the provider's JWK Set matches the token header.
     #[error("no key matches kid {kid:?} for alg {alg}")]
     UnknownKey {
-        /// The `kid` the token named, if any.
+        /// The `kid` the token named, if any, shortened to 64 characters.
         kid: Option<String>,
         /// The `alg` the token named.
         alg: String,
@@ -104,7 +105,8 @@ pub enum ValidationError {
     /// The signature does not verify.
     #[error("signature verification failed")]
     Signature,
-    /// The JWS header carries a `crit` extension this crate does not understand.
+    /// The JWS header carries a `crit` extension this crate does not understand (its name,
+    /// shortened to 64 characters).
     #[error("unsupported critical header extension {0:?}")]
     CriticalHeader(String),
     /// `iss` is not the provider's issuer.
@@ -214,7 +216,8 @@ pub enum ValidationError {
         /// The subject of the new token.
         actual: String,
     },
-    /// The `typ` header names a type that is not a JWT.
+    /// The `typ` header names a type that is not a JWT, or a `cty` is present (the value,
+    /// shortened to 64 characters; `cty …` for a `cty`).
     #[error("unexpected typ header {0:?}")]
     UnexpectedType(String),
 }
@@ -286,7 +289,8 @@ pub enum CallbackError {
     IssuerMismatch {
         /// The expected issuer.
         expected: String,
-        /// The `iss` received.
+        /// The `iss` received, without control characters and shortened to 256 characters
+        /// (it is unauthenticated input).
         actual: String,
     },
     /// The callback was delivered to another URL than the request's redirect URI.

@@ -463,8 +463,9 @@ impl IdTokenValidator {
     /// Header rules: allowed `alg`, no unknown `crit`, no unencoded payload, JWT `typ`, no nesting.
     pub(crate) fn check_header(&self, jws: &Jws<'_>) -> Result<JwsAlgorithm, ValidationError> {
         let header = jws.header();
+        // Header strings are unauthenticated input: errors carry them clipped (jose::clip).
         let disallowed = || ValidationError::DisallowedAlg {
-            alg: header.alg.clone(),
+            alg: jose::clip(&header.alg),
         };
         let alg = JwsAlgorithm::parse(&header.alg).map_err(|_| disallowed())?;
         if !self.allowed_algs.contains(&alg) {
@@ -508,7 +509,7 @@ impl IdTokenValidator {
         }
         if tried == 0 {
             Err(ValidationError::UnknownKey {
-                kid: kid.map(str::to_owned),
+                kid: kid.map(jose::clip),
                 alg: alg.as_str().to_owned(),
             }
             .into())
@@ -642,7 +643,7 @@ impl IdTokenValidator {
 fn check_header_extensions(header: &jose::JwsHeader) -> Result<(), ValidationError> {
     // RFC 7515 §4.1.11: every extension in `crit` must be understood; this crate understands none.
     if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
-        return Err(ValidationError::CriticalHeader(first.clone()));
+        return Err(ValidationError::CriticalHeader(jose::clip(first)));
     }
     if header.b64 == Some(false) {
         return Err(ValidationError::CriticalHeader("b64".into()));
@@ -651,10 +652,13 @@ fn check_header_extensions(header: &jose::JwsHeader) -> Result<(), ValidationErr
         && !typ.eq_ignore_ascii_case("jwt")
         && !typ.eq_ignore_ascii_case("application/jwt")
     {
-        return Err(ValidationError::UnexpectedType(typ.clone()));
+        return Err(ValidationError::UnexpectedType(jose::clip(typ)));
     }
     if let Some(cty) = &header.cty {
-        return Err(ValidationError::UnexpectedType(format!("cty {cty}")));
+        return Err(ValidationError::UnexpectedType(format!(
+            "cty {}",
+            jose::clip(cty)
+        )));
     }
     Ok(())
 }

@@ -179,9 +179,10 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
     ) -> Result<(), Error> {
         match params.remove("iss") {
             Some(iss) if iss != self.issuer => {
+                // Unauthenticated input: kept printable and bounded for the error.
                 return Err(CallbackError::IssuerMismatch {
                     expected: self.issuer.clone(),
-                    actual: iss,
+                    actual: sanitize(&iss, 256).unwrap_or_default(),
                 }
                 .into());
             }
