@@ -8,6 +8,7 @@
 //! * [`claims`] — hostile `exp` / `iat` / `nbf` and `aud` values, duplicate claims;
 //! * [`encoding`] — malformed base64url and segments, multi-megabyte tokens;
 //! * [`jwks`] — weak, off-curve, mismatched and symmetric keys in the provider's JWK Set;
+//! * [`signatures`] — keyless forgeries: psychic ECDSA, degenerate RSA, truncated HMACs;
 //! * [`front`] — authorization-response mix-up, cross-session codes, PKCE-ignoring providers.
 //!
 //! The provider is the scripted in-memory [`mock::MockHttp`], which records every request,
@@ -31,3 +32,5 @@ mod front;
 mod header;
 #[path = "attacks/jwks.rs"]
 mod jwks;
+#[path = "attacks/signatures.rs"]
+mod signatures;

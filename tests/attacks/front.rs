@@ -435,3 +435,27 @@ async fn pushed_requests_refuse_a_provider_without_s256_before_pushing() {
     );
     assert_eq!(http.requests(), 0, "{:?}", uris(&http));
 }
+
+#[test]
+fn a_hostile_iss_parameter_is_cleaned_in_the_error() {
+    // The callback's iss is unauthenticated input: the mismatch error keeps a bounded,
+    // printable form of it, so it cannot forge log lines or flood them.
+    let http = MockHttp::new();
+    let honest = client_of(ISSUER, &http, |_| {});
+    let hostile = format!(
+        "{OTHER_ISSUER}\r\n2026-01-01 INFO login ok for admin\u{1b}[2K{}",
+        "x".repeat(60_000)
+    );
+    let pending = start(&honest);
+    let state = pending.state().secret().to_owned();
+    let url = format!("{REDIRECT}?code=c&state={state}&iss={}", enc(&hostile));
+    let e = pending.callback(&url).unwrap_err();
+    let Error::Callback(CallbackError::IssuerMismatch { expected, actual }) = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(expected, ISSUER);
+    assert!(actual.starts_with(OTHER_ISSUER), "{actual:?}");
+    assert!(!actual.chars().any(char::is_control), "{actual:?}");
+    assert!(actual.len() <= 1024, "{} bytes", actual.len());
+    assert!(e.to_string().len() <= 2048);
+}

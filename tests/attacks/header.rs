@@ -470,3 +470,69 @@ fn duplicate_header_members_are_refused_even_when_signed() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile header strings in errors
+// ---------------------------------------------------------------------------------------------
+
+/// A string from the token, as an error carries it: at most 64 characters of the original
+/// (then `…`), so that an unsigned header cannot put kilobytes into every log line.
+fn clipped_from(carried: &str, original: &str) -> bool {
+    let kept = carried.strip_suffix('…').unwrap_or(carried);
+    kept.chars().count() <= 64 && original.starts_with(kept)
+}
+
+#[test]
+fn hostile_header_strings_are_clipped_in_errors() {
+    let long = format!("{}\n{}", "k".repeat(100), "x".repeat(50_000));
+    let payload = claims().to_string();
+    let cases: Vec<(String, &str)> = vec![
+        (json!({ "alg": long, "typ": "JWT" }).to_string(), "alg"),
+        (json!({ "alg": "RS256", "kid": long }).to_string(), "kid"),
+        (
+            json!({ "alg": "RS256", "kid": "rsa-1", "typ": long }).to_string(),
+            "typ",
+        ),
+        (
+            json!({ "alg": "RS256", "kid": "rsa-1", "cty": long }).to_string(),
+            "cty",
+        ),
+        (
+            json!({ "alg": "RS256", "kid": "rsa-1", "crit": [long], long.clone(): 1 }).to_string(),
+            "crit",
+        ),
+    ];
+    for (header, what) in cases {
+        let token = raw_token(&header, payload.as_bytes(), b"sig");
+        let e = refuse(&token);
+        let ok = match (&e, what) {
+            (Error::Validation(ValidationError::DisallowedAlg { alg }), "alg") => {
+                clipped_from(alg, &long)
+            }
+            (Error::Validation(ValidationError::UnknownKey { kid: Some(k), .. }), "kid") => {
+                clipped_from(k, &long)
+            }
+            (Error::Validation(ValidationError::UnexpectedType(t)), "typ") => {
+                clipped_from(t, &long)
+            }
+            (Error::Validation(ValidationError::UnexpectedType(t)), "cty") => t
+                .strip_prefix("cty ")
+                .is_some_and(|t| clipped_from(t, &long)),
+            (Error::Validation(ValidationError::CriticalHeader(n)), "crit") => {
+                clipped_from(n, &long)
+            }
+            _ => false,
+        };
+        assert!(
+            ok,
+            "{what}: {}",
+            &format!("{e:?}")[..200.min(format!("{e:?}").len())]
+        );
+        assert!(
+            e.to_string().len() < 512,
+            "{what}: {} bytes",
+            e.to_string().len()
+        );
+        assert!(!e.to_string().contains('\n'), "{what}");
+    }
+}
