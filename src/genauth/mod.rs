@@ -365,7 +365,7 @@ impl GenAuth {
                 crate::discovery::WellKnown::OpenIdConfiguration,
             ))
             .await?;
-        Ok(ProviderMetadata::from_response(&issuer, &response)?)
+        ProviderMetadata::from_response(&issuer, &response)
     }
 
     /// What the confidential and public clients share.
