@@ -178,8 +178,10 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
             .map_err(Error::from)
             .and_then(|endpoint| self.authenticated_post(endpoint, form));
         async move {
-            let response = self.http.execute(request?).await?;
-            crate::token::TokenResponse::from_response(&response)
+            let request = request?;
+            let secrets = crate::response::RequestSecrets::of(&request);
+            let response = self.http.execute(request).await?;
+            crate::token::TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))
         }
     }
 

@@ -233,8 +233,10 @@ impl<A: Access> DeviceAuthorizationRequest<A> {
         client: &Client<H, K>,
     ) -> Result<DeviceAuthorization<A>, Error> {
         let request = self.http_request(client)?;
+        let secrets = crate::response::RequestSecrets::of(&request);
         let response = client.http.execute(request).await?;
         self.read_response(client, &response)
+            .map_err(|e| secrets.scrub(e))
     }
 }
 
@@ -397,8 +399,9 @@ impl<A: Access> DeviceAuthorization<A> {
         // The request is built before the first await, so this future holds no `Form`
         // and stays `Send`.
         let request = self.token_request(client)?;
+        let secrets = crate::response::RequestSecrets::of(&request);
         let result = match client.http.execute(request).await {
-            Ok(response) => TokenResponse::from_response(&response),
+            Ok(response) => TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e)),
             Err(e) => Err(e.into()),
         };
         self.outcome(client, result).await

@@ -296,8 +296,9 @@ impl<'a, G: Grant, H: HttpClient, K: ClientKind> GrantRequest<'a, G, H, K> {
         // Built before the first await: the form encoder is not `Send`, and this
         // future must be (`Client::token_grant` would keep the form in its state).
         let request = self.token_request()?;
+        let secrets = crate::response::RequestSecrets::of(&request);
         let response = self.client.http.execute(request).await?;
-        self.finish(&response).await
+        self.finish(&response).await.map_err(|e| secrets.scrub(e))
     }
 
     async fn complete(self, mut parsed: TokenResponse) -> Result<G::Output, Error> {

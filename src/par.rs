@@ -197,8 +197,9 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         client: &Client<H, K>,
     ) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
         let (request, push) = self.push_request(client)?;
+        let secrets = crate::response::RequestSecrets::of(&request);
         let response = client.http.execute(request).await?;
-        let (url, pending, _) = push.finish(&response)?;
+        let (url, pending, _) = push.finish(&response).map_err(|e| secrets.scrub(e))?;
         Ok((url, pending))
     }
 

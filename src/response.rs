@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
+use crate::device::DeviceError;
 use crate::error::{Error, ProviderError, ResponseError};
 
 /// Whether the response's media type is `application/json` or `application/*+json`.
@@ -137,4 +138,127 @@ pub(crate) fn require_success(
         status: status.as_u16(),
     }
     .into())
+}
+
+/// Request parameters whose values are credentials or flow secrets: RFC 6749 §2.3.1,
+/// §4.1.3, §4.3.2, §6 and §4.1.1 (`state`); RFC 7636 §4.5; RFC 7009 §2.1 and RFC 7662
+/// §2.1 (`token`); RFC 7521 §4.2; RFC 8628 §3.4; RFC 8693 §2.1; RFC 6750 §2.3;
+/// OpenID Connect Core §3.1.2.1 (`nonce`) and RP-Initiated Logout (`id_token_hint`).
+const SECRET_PARAMS: &[&str] = &[
+    "code",
+    "code_verifier",
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "refresh_token",
+    "password",
+    "token",
+    "access_token",
+    "id_token_hint",
+    "subject_token",
+    "actor_token",
+    "device_code",
+    "state",
+    "nonce",
+];
+
+/// The secrets one request carried — the values of [`SECRET_PARAMS`] in its query or
+/// form body and the credentials of its `Authorization` header — so that provider text
+/// echoing them (an `error_description` quoting the code it refused, say) never
+/// reaches an error message.
+pub(crate) struct RequestSecrets(Vec<String>);
+
+impl RequestSecrets {
+    /// Collects the secrets of `request`.
+    pub(crate) fn of(request: &http::Request<Vec<u8>>) -> Self {
+        let mut secrets = Vec::new();
+        let query = request.uri().query().unwrap_or_default().as_bytes();
+        for bytes in [query, request.body().as_slice()] {
+            for (name, value) in url::form_urlencoded::parse(bytes) {
+                if SECRET_PARAMS.contains(&name.as_ref()) {
+                    push_secret(&mut secrets, &value);
+                }
+            }
+        }
+        let credentials = request
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .map(|(_, c)| c.trim());
+        if let Some(credentials) = credentials {
+            push_secret(&mut secrets, credentials);
+            // Basic: base64(urlencoded id ":" urlencoded secret), RFC 6749 §2.3.1.
+            use base64::Engine as _;
+            if let Some(text) = base64::engine::general_purpose::STANDARD
+                .decode(credentials)
+                .ok()
+                .and_then(|d| String::from_utf8(d).ok())
+                && let Some((_, secret)) = text.split_once(':')
+            {
+                push_secret(&mut secrets, secret);
+                let decoded = format!("s={secret}");
+                for (_, plain) in url::form_urlencoded::parse(decoded.as_bytes()) {
+                    push_secret(&mut secrets, &plain);
+                }
+            }
+        }
+        // Longest first, so a secret containing another is removed whole.
+        secrets.sort_by_key(|s: &String| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Self(secrets)
+    }
+
+    /// The given secret values (e.g. the `state` and `nonce` of a pending flow).
+    pub(crate) fn of_values<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut secrets = Vec::new();
+        for value in values {
+            push_secret(&mut secrets, value);
+        }
+        secrets.sort_by_key(|s: &String| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Self(secrets)
+    }
+
+    fn clean(&self, mut text: String) -> String {
+        for secret in &self.0 {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "[redacted]");
+            }
+        }
+        text
+    }
+
+    fn clean_provider(&self, error: ProviderError) -> ProviderError {
+        ProviderError {
+            error: self.clean(error.error),
+            error_description: error.error_description.map(|d| self.clean(d)),
+            error_uri: error.error_uri.map(|u| self.clean(u)),
+            status: error.status,
+        }
+    }
+
+    /// Removes this request's secrets from the provider text of `error`.
+    pub(crate) fn scrub(&self, error: Error) -> Error {
+        match error {
+            Error::Provider(p) => Error::Provider(self.clean_provider(p)),
+            Error::Device(DeviceError::AccessDenied(p)) => {
+                Error::Device(DeviceError::AccessDenied(self.clean_provider(p)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// A secret and its percent-encoded form; values under three bytes are not worth
+/// mangling provider text for.
+fn push_secret(secrets: &mut Vec<String>, value: &str) {
+    if value.len() < 3 {
+        return;
+    }
+    secrets.push(value.to_owned());
+    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    if encoded != value {
+        secrets.push(encoded);
+    }
 }

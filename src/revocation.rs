@@ -234,7 +234,9 @@ impl<'a, H: HttpClient, K: ClientKind, E: TokenEndpoint> TokenPost<'a, H, K, E> 
 
     /// Sends the request and reads the answer.
     pub async fn send(self) -> Result<E::Output, Error> {
-        let response = self.client.http().execute(self.request()?).await?;
-        self.finish(&response)
+        let request = self.request()?;
+        let secrets = crate::response::RequestSecrets::of(&request);
+        let response = self.client.http().execute(request).await?;
+        self.finish(&response).map_err(|e| secrets.scrub(e))
     }
 }

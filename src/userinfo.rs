@@ -243,8 +243,10 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
 
     /// Sends the request and reads the response.
     pub async fn send(self) -> Result<UserInfo, Error> {
-        let response = self.client.http().execute(self.request()?).await?;
-        self.finish(&response).await
+        let request = self.request()?;
+        let secrets = crate::response::RequestSecrets::of(&request);
+        let response = self.client.http().execute(request).await?;
+        self.finish(&response).await.map_err(|e| secrets.scrub(e))
     }
 
     /// Verifies a signed response (§5.3.2) under the ID-token header and signature rules and

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Access, PkceMode, ResponseMode};
 use crate::client::{Client, ClientCore};
 use crate::error::{CallbackError, ConfigError, Error, ProviderError};
-use crate::response::sanitize;
+use crate::response::{RequestSecrets, sanitize};
 use crate::types::{AuthorizationCode, ClientId, Nonce, RedirectUrl, Scope, State, ct_eq};
 
 /// An authorization request that was sent and awaits its callback.
@@ -196,15 +196,24 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
             return Err(CallbackError::StateMismatch.into());
         }
         if let Some(error) = params.remove("error") {
-            return Err(ProviderError {
+            let error = ProviderError {
                 error: sanitize(&error, 128).unwrap_or_else(|| "invalid_error".into()),
                 error_description: params
                     .remove("error_description")
                     .and_then(|d| sanitize(&d, 1024)),
                 error_uri: params.remove("error_uri").and_then(|u| sanitize(&u, 1024)),
                 status: None,
-            }
-            .into());
+            };
+            // Provider text echoing this flow's secrets (or a code sent with the error)
+            // must not reach the error message.
+            let secrets = RequestSecrets::of_values(
+                [Some(state.as_str()), params.get("code").map(String::as_str)]
+                    .into_iter()
+                    .flatten()
+                    .chain(self.nonce.as_ref().map(Nonce::secret))
+                    .chain(self.pkce.verifier().map(|v| v.secret())),
+            );
+            return Err(secrets.scrub(error.into()));
         }
         Ok(())
     }

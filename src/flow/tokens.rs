@@ -266,7 +266,10 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         client: &Client<H, K>,
     ) -> Result<Tokens<A>, Error> {
         let request = self.token_request(client)?;
+        let secrets = crate::response::RequestSecrets::of(&request);
         let response = client.http.execute(request).await?;
-        self.finish(client, &response).await
+        self.finish(client, &response)
+            .await
+            .map_err(|e| secrets.scrub(e))
     }
 }
