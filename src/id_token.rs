@@ -18,7 +18,10 @@ use crate::time::{Clock, SystemClock, unix_secs};
 use crate::types::{AccessToken, AuthorizationCode, ClientSecret, Nonce, ct_eq};
 
 /// The claims of a validated ID token (OpenID Connect Core §2).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// `Debug` prints every claim except `nonce`, which is shown as `[redacted]`: it is
+/// the request's [`Nonce`] secret.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdTokenClaims {
     /// `iss`: the issuer.
@@ -61,6 +64,28 @@ pub struct IdTokenClaims {
     /// Every other claim (e.g. `name`, `email`), as sent.
     #[serde(flatten)]
     pub additional: Map<String, Value>,
+}
+
+impl std::fmt::Debug for IdTokenClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenClaims")
+            .field("iss", &self.iss)
+            .field("sub", &self.sub)
+            .field("aud", &self.aud)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("nbf", &self.nbf)
+            .field("auth_time", &self.auth_time)
+            .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
+            .field("acr", &self.acr)
+            .field("amr", &self.amr)
+            .field("azp", &self.azp)
+            .field("at_hash", &self.at_hash)
+            .field("c_hash", &self.c_hash)
+            .field("sid", &self.sid)
+            .field("additional", &self.additional)
+            .finish()
+    }
 }
 
 impl IdTokenClaims {
