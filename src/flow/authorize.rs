@@ -418,8 +418,9 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         }
         // RFC 9700 §2.1.1: a provider advertises its PKCE support in
         // `code_challenge_methods_supported` (RFC 8414 §2); one that lists methods without
-        // the one this flow would send ignores or refuses it (RFC 7636 §4.4.1), and the code
-        // would be left unprotected against injection. An absent list says nothing.
+        // the one this flow would send does not verify it (an unknown parameter is ignored,
+        // RFC 6749 §3.1), and the code would be left unprotected against injection. An absent
+        // list says nothing.
         let methods = &md.code_challenge_methods_supported;
         if P::ENABLED
             && !methods.is_empty()
