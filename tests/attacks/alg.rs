@@ -1,6 +1,6 @@
-//! Algorithm attacks: unsecured `alg: none` tokens (RFC 8725 §2.1, §3.2; CVE-2015-9235,
-//! CVE-2018-1000531) and RSA/HMAC algorithm confusion (RFC 8725 §2.1, §3.1;
-//! CVE-2016-10555, CVE-2016-5431, CVE-2022-29217).
+//! Algorithm attacks: unsecured `alg: none` tokens (RFC 8725 §2.1, §3.2; CVE-2018-1000531)
+//! and RSA/HMAC algorithm confusion (RFC 8725 §2.1, §3.1; CVE-2015-9235, CVE-2016-10555,
+//! CVE-2016-5431, CVE-2022-29217).
 
 use base64::Engine as _;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Claim attacks on genuinely signed tokens: hostile NumericDate values (RFC 7519 §2, §4.1.4–
 //! §4.1.6; integer-overflow and type-confusion bugs), hostile `aud` shapes (RFC 7519 §4.1.3)
-//! and duplicate claim names (RFC 7519 §4, RFC 8725 §2.7).
+//! and duplicate claim names (RFC 7519 §4, RFC 7493 §2.3).
 
 use std::sync::Arc;
 use std::time::Duration;

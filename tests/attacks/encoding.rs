@@ -1,7 +1,7 @@
 //! Encoding attacks: every base64url segment must be the one canonical unpadded URL-safe
 //! encoding (RFC 7515 §2, §7.1; RFC 4648 §3.5, §5), a compact JWS has exactly three parts
-//! (RFC 7515 §7.1), and oversized tokens are refused before any decoding (RFC 8725 §3.12
-//! spirit; CVE-2022-23540-style resource exhaustion).
+//! (RFC 7515 §7.1), and oversized tokens are refused before any decoding (resource
+//! exhaustion).
 
 use std::time::{Duration, Instant};
 
@@ -107,7 +107,7 @@ fn whitespace_and_line_breaks_are_refused() {
                 format!("{}{ws}{}", &s[..s.len() / 2], &s[s.len() / 2..])
             });
             assert_base64_error(&split, &format!("{ws:?} inside segment {i}"));
-            // MIME-style line wrapping at 64 characters (RFC 2045 §6.8).
+            // PEM-style line wrapping at 64 characters (RFC 7468 §2).
             let wrapped = with_segment(&token, i, |s| {
                 s.as_bytes()
                     .chunks(64)

@@ -1,8 +1,8 @@
 //! Header attacks: keys named or supplied by the token itself (`jku`, `x5u`, `jwk`, `x5c`,
-//! `kid`; RFC 8725 §3.10, RFC 7515 §4.1.2–§4.1.6, CVE-2018-0114, CVE-2021-29455 /
-//! "kid injection"), `crit` (RFC 7515 §4.1.11), `b64` (RFC 7797 §3, §6), `typ` and `cty`
+//! `kid`; RFC 8725 §3.10, RFC 7515 §4.1.2–§4.1.6, CVE-2018-0114, and "kid injection"
+//! into key paths or SQL), `crit` (RFC 7515 §4.1.11), `b64` (RFC 7797 §3, §6), `typ` and `cty`
 //! (RFC 8725 §2.8, §3.11, RFC 9068 §2.1, §4) and duplicate header members (RFC 7515 §5.2,
-//! RFC 8725 §2.7).
+//! RFC 7493 §2.3).
 
 use serde_json::json;
 use typed_oidc::error::{Error, JoseError, ValidationError};
@@ -291,7 +291,7 @@ async fn crit_with_an_unknown_extension_is_refused() {
 
 #[test]
 fn unencoded_payload_b64_false_is_refused() {
-    // RFC 7797 §5: the signing input uses the payload octets as they are, so a payload that
+    // RFC 7797 §3: the signing input uses the payload octets as they are, so a payload that
     // looks base64url-encoded is read differently by a parser that ignores `b64`.
     let payload = claims().to_string();
     for header in [
@@ -331,9 +331,10 @@ fn unencoded_payload_b64_false_is_refused() {
 #[tokio::test]
 async fn tokens_of_other_types_are_refused_as_id_tokens() {
     // RFC 8725 §3.11 asks each kind of JWT to be explicitly typed so one cannot be passed off
-    // as another; ID tokens have no registered typ (OpenID Connect Core §2 sends `JWT` or
-    // nothing), so typed-oidc accepts absent, `JWT` and `application/jwt` and refuses every
-    // other type — in particular RFC 9068 access tokens (`at+jwt`).
+    // as another, and RFC 9068 §2.1 types access tokens `at+jwt`; OpenID Connect Core defines
+    // no typ for ID tokens (providers send `JWT` or nothing), so typed-oidc accepts absent,
+    // `JWT` and `application/jwt` (RFC 7519 §5.1, case-insensitively) and refuses every other
+    // type, in particular an access token replayed as an ID token (RFC 8725 §2.8).
     let http = provider_http();
     let client = confidential(&http, vec![JwsAlgorithm::RS256]);
     let access_token_claims = json!({

@@ -1,7 +1,7 @@
 //! Hostile key sets: RSA keys below 2048 bits (RFC 7518 §3.3, §3.5) or with a bad public
 //! exponent (RFC 8017 §3.1; e = 1 makes signatures forgeable), EC points off their curve
-//! (RFC 7518 §6.2.1; invalid-curve attacks, CVE-2017-16007 class), curves that do not fit the
-//! algorithm (RFC 7518 §3.4, RFC 7517 §4.4) and symmetric `oct` keys (RFC 7518 §6.4), which
+//! (RFC 7518 §6.2.1, RFC 8725 §3.4; the invalid-curve class of GHSA-rvj9-8cvx-3vq9), curves
+//! that do not fit the algorithm (RFC 7518 §3.4, RFC 7517 §4.4) and symmetric `oct` keys (RFC 7518 §6.4), which
 //! must never verify an ID token (OpenID Connect Core §10.1: the HMAC key is the client
 //! secret).
 
@@ -340,4 +340,51 @@ async fn keys_published_for_encryption_never_verify() {
         let err = client_validate(&client, &token).await.unwrap_err();
         assert!(unknown_key(&err, "rsa-1"), "{member}={value}: {err:?}");
     }
+}
+
+#[tokio::test]
+async fn the_key_cache_keeps_only_usable_keys_of_a_hostile_set() {
+    // Every hostile key of this file in one document, served to the JWKS cache itself.
+    let weak: Value = serde_json::from_str(WEAK_RSA_JWK).unwrap();
+    let y = b64::decode(keys().p256.public_jwk()["y"].as_str().unwrap()).unwrap();
+    let mut off_curve_y = y.clone();
+    off_curve_y[31] ^= 1;
+    let mut e_one = keys().rsa.public_jwk();
+    e_one["kid"] = json!("e-1");
+    e_one["e"] = json!("AQ");
+    let doc = json!({ "keys": [
+        weak,
+        p256_with_y(off_curve_y),
+        e_one,
+        { "kty": "oct", "kid": "hmac-1", "k": b64::encode(b"0123456789abcdef0123456789abcdef") },
+        "DUPLICATE",
+        keys().rsa.public_jwk(),
+    ]});
+    let http = MockHttp::new();
+    // A key with a duplicate member, which `json!` cannot build.
+    let mut duplicate = keys().rsa.public_jwk().to_string();
+    duplicate.insert_str(1, r#""kid":"dup","#);
+    duplicate.insert_str(1, r#""kid":"dup2","#);
+    let doc = doc.to_string().replace(r#""DUPLICATE""#, &duplicate);
+    http.serve_json(doc);
+    let cache =
+        typed_oidc::jwks::JwksCache::new(Some(typed_oidc::EndpointUrl::new(JWKS_URI).unwrap()));
+    let view = cache.keys(&http).await.unwrap();
+    let kids: Vec<Option<&str>> = view.keys.keys().iter().map(|k| k.kid.as_deref()).collect();
+    assert_eq!(kids, vec![Some("rsa-1")]);
+    let reasons = view.keys.skip_reasons();
+    assert!(
+        matches!(
+            reasons,
+            [
+                JoseError::InvalidKey(_),
+                JoseError::InvalidKey(_),
+                JoseError::InvalidKey(_),
+                JoseError::UnsupportedKeyType(_),
+                JoseError::DuplicateMember(_),
+            ]
+        ),
+        "{reasons:?}"
+    );
+    assert_eq!(uris(&http), vec![JWKS_URI.to_owned()]);
 }

@@ -1,8 +1,8 @@
 //! Signature forgeries that need no key: ECDSA "psychic signatures" (r = s = 0, CVE-2022-21449)
 //! and other out-of-range or mis-encoded ECDSA values (RFC 7518 §3.4 requires the fixed-size
 //! `R || S` form), degenerate RSA signatures (RFC 8017 §5.2.2, §8.2.2), and truncated or
-//! re-labelled HMACs (RFC 7518 §3.2: the full-length MAC; CVE-2017-11424-style comparisons of
-//! only the supplied length).
+//! re-labelled HMACs (RFC 7518 §3.2: the full-length MAC, never a comparison of only the
+//! supplied length).
 
 use serde_json::json;
 use typed_oidc::error::{Error, ValidationError};
