@@ -143,7 +143,8 @@ pub(crate) fn require_success(
 /// Request parameters whose values are credentials or flow secrets: RFC 6749 §2.3.1,
 /// §4.1.3, §4.3.2, §6 and §4.1.1 (`state`); RFC 7636 §4.5; RFC 7009 §2.1 and RFC 7662
 /// §2.1 (`token`); RFC 7521 §4.2; RFC 8628 §3.4; RFC 8693 §2.1; RFC 6750 §2.3;
-/// OpenID Connect Core §3.1.2.1 (`nonce`) and RP-Initiated Logout (`id_token_hint`).
+/// OpenID Connect Core §3.1.2.1 (`nonce`) and RP-Initiated Logout (`id_token_hint`);
+/// GenAuth's `validate_token` (`id_token`, `access_token`).
 const SECRET_PARAMS: &[&str] = &[
     "code",
     "code_verifier",
@@ -154,6 +155,7 @@ const SECRET_PARAMS: &[&str] = &[
     "password",
     "token",
     "access_token",
+    "id_token",
     "id_token_hint",
     "subject_token",
     "actor_token",
@@ -220,7 +222,8 @@ impl RequestSecrets {
         Self(secrets)
     }
 
-    fn clean(&self, mut text: String) -> String {
+    /// `text` with this request's secrets replaced by `[redacted]`.
+    pub(crate) fn clean(&self, mut text: String) -> String {
         for secret in &self.0 {
             if text.contains(secret.as_str()) {
                 text = text.replace(secret.as_str(), "[redacted]");

@@ -168,12 +168,17 @@ impl<H: HttpClient, K: ClientKind> GenAuthOidc<H, K> {
     ///
     /// Transport errors and those of [`validate_token_response`](Self::validate_token_response).
     pub async fn validate_token(&self, token: ValidateToken<'_>) -> Result<TokenValidation, Error> {
-        let response = self
-            .client
-            .http()
-            .execute(self.validate_token_request(token))
-            .await?;
-        self.validate_token_response(&response)
+        let request = self.validate_token_request(token);
+        let secrets = crate::response::RequestSecrets::of(&request);
+        let response = self.client.http().execute(request).await?;
+        // GenAuth's message, or an error document, may quote the token it refused.
+        match self.validate_token_response(&response) {
+            Ok(TokenValidation::Invalid { code, message }) => Ok(TokenValidation::Invalid {
+                code,
+                message: secrets.clean(message),
+            }),
+            other => other.map_err(|e| secrets.scrub(e)),
+        }
     }
 }
 
