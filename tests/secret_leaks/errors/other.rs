@@ -445,3 +445,54 @@ fn cas_errors_carry_no_secret() {
         error_free(&format!("CasError #{i}"), e, &[]);
     }
 }
+
+#[tokio::test]
+async fn genauth_token_validation_carries_no_secret() {
+    let app = GenAuth::new("https://tenant.genauth.example", "app-id-1")
+        .unwrap()
+        .app_secret(ClientSecret::new(CLIENT_SECRET));
+    let access = AccessToken::new(ACCESS);
+    let raw = jwt(&signing_key(), &claims(Some(NONCE)));
+    let id_token = IdToken::new(raw.clone());
+    for token in [
+        typed_oidc::genauth::ValidateToken::AccessToken(&access),
+        typed_oidc::genauth::ValidateToken::IdToken(&id_token),
+    ] {
+        let echoed = match token {
+            typed_oidc::genauth::ValidateToken::AccessToken(t) => t.secret().to_owned(),
+            typed_oidc::genauth::ValidateToken::IdToken(t) => t.secret().to_owned(),
+        };
+        // GenAuth's own refusal object, quoting the token.
+        let message = echoed.clone();
+        let oidc = app
+            .oidc(Mock::new(move |_| {
+                json_reply(
+                    200,
+                    json!({"code": 400, "message": format!("token {message} is invalid")}),
+                )
+            }))
+            .unwrap();
+        let outcome = oidc.validate_token(token).await.unwrap();
+        assert!(
+            matches!(
+                outcome,
+                typed_oidc::genauth::TokenValidation::Invalid { .. }
+            ),
+            "{outcome:?}"
+        );
+        debug_free("TokenValidation::Invalid", &outcome, &[&echoed]);
+        // An RFC 6749 error document quoting it.
+        let message = echoed.clone();
+        let oidc = app
+            .oidc(Mock::new(move |_| {
+                json_reply(400, json!({"error": "invalid_token", "error_description": format!("token {message}")}))
+            }))
+            .unwrap();
+        leak_check!(
+            "GenAuth validate_token",
+            oidc.validate_token(token).await,
+            Error::Provider(ProviderError { .. }),
+            &echoed
+        );
+    }
+}
