@@ -11,19 +11,21 @@
 //! CasOutcome (failure message echoing a ticket), SigningKey (generated RSA/EC/Ed25519,
 //! from_pem, from_jwk), Jwk (parsed from a private JWK), Jws, ClientAuth (secret,
 //! private key), IdTokenValidator, Client, ClientBuilder (secret, key),
-//! AuthorizationRequest, AuthorizationUrl (Debug), Pending, CodeReceived, Tokens<Online>,
+//! AuthorizationRequest (with id_token_hint), Expectations, AuthorizationUrl (Debug), Pending, CodeReceived, Tokens<Online>,
 //! Tokens<Offline>, IdTokenClaims, TokenResponse, PendingHybrid, HybridReceived,
 //! ImplicitRequest, PendingImplicit, VerifiedIdToken, PendingPush, GrantRequest
 //! (password, token exchange with subject and actor tokens), IssuedToken,
 //! DeviceAuthorizationRequest, DeviceAuthorization, DevicePoll, LogoutRequest,
 //! LogoutUrl (Debug), UserInfoRequest, IntrospectionRequest, RevocationRequest,
 //! GenAuth, GenAuthOidc, GenAuthOAuth (and its access-key client), GenAuthCas,
-//! GenAuthSaml, PendingOAuthToken, ValidateToken.
+//! GenAuthSaml, PendingOAuthToken, ValidateToken, TokenValidation (a refusal quoting the
+//! token, in `errors/other.rs`).
 //!
 //! By design, and not checked: `AuthorizationUrl`'s and `LogoutUrl`'s `Display`
 //! (and `as_str`) are the URL to send the user agent to, so they carry `state`,
 //! `nonce` and `id_token_hint`; `CodeChallenge` is front-channel data (for the
-//! `plain` method it equals the verifier, which is why S256 is the default); the
+//! `plain` method it equals the verifier, which is why S256 is the default); a
+//! device authorization's `user_code` is printed (it is meant to be shown); the
 //! serde forms of pending flows hold their secrets so a session can restore them.
 //!
 //! Covered errors (`errors.rs`), each provoked with input carrying secrets: see

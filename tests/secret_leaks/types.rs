@@ -141,8 +141,21 @@ async fn code_flow_values_are_redacted() {
         .offline_access()
         .state(State::new(STATE))
         .nonce(Nonce::new(NONCE))
+        .id_token_hint(IdToken::new(raw.clone()))
         .code_verifier(CodeVerifier::parse(VERIFIER).unwrap());
     debug_free("AuthorizationRequest", &request, &extra);
+    let (nonce, access, code) = (
+        Nonce::new(NONCE),
+        AccessToken::new(ACCESS),
+        AuthorizationCode::new(CODE),
+    );
+    let expectations = Expectations {
+        nonce: Some(&nonce),
+        access_token: Some(&access),
+        code: Some(&code),
+        ..Default::default()
+    };
+    debug_free("Expectations", &expectations, &extra);
     let (url, pending) = request.start().unwrap();
     debug_free("AuthorizationUrl", &url, &extra);
     debug_free("Pending", &pending, &extra);
@@ -242,7 +255,8 @@ async fn front_channel_flow_values_are_redacted() {
     let request = client
         .implicit_request()
         .state(State::new(STATE))
-        .nonce(Nonce::new(NONCE));
+        .nonce(Nonce::new(NONCE))
+        .id_token_hint(IdToken::new(implicit_token.clone()));
     debug_free("ImplicitRequest", &request, &extra);
     let (_, pending) = request.start().unwrap();
     debug_free("PendingImplicit", &pending, &extra);

@@ -252,6 +252,29 @@ async fn provider_errors_echoing_secrets_carry_none() {
         Error::Provider(ProviderError { .. })
     );
 
+    // private_key_jwt: the provider echoes the client assertion it was sent.
+    let echo_assertion = Mock::new(|request| {
+        let assertion = url::form_urlencoded::parse(request.body())
+            .find(|(k, _)| k == "client_assertion")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        assert!(assertion.len() > 40, "no client assertion sent");
+        json_reply(
+            401,
+            json!({"error": "invalid_client", "error_description": format!("bad assertion {assertion}")}),
+        )
+    });
+    let key_client = Client::builder(ClientId::new(CLIENT_ID))
+        .private_key(signing_key())
+        .build(md.clone(), echo_assertion)
+        .unwrap();
+    let e = leak_check!(
+        "client assertion echoed",
+        key_client.client_credentials().send().await,
+        Error::Provider(ProviderError { .. })
+    );
+    assert!(e.to_string().contains("[redacted]"), "{e}");
+
     // PAR and device authorization.
     let c = failing(&[STATE, NONCE, CLIENT_SECRET]);
     leak_check!(
