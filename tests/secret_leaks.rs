@@ -8,18 +8,19 @@
 //!
 //! Covered types (`types.rs`): ClientSecret, AuthorizationCode, AccessToken,
 //! RefreshToken, IdToken, State, Nonce, CodeVerifier, CasTicket, CasSuccess,
-//! CasOutcome (failure message echoing a ticket), SigningKey (generated RSA/EC/Ed25519,
-//! from_pem, from_jwk), Jwk (parsed from a private JWK), Jws, ClientAuth (secret,
-//! private key), IdTokenValidator, Client, ClientBuilder (secret, key),
-//! AuthorizationRequest (with id_token_hint), Expectations, AuthorizationUrl (Debug), Pending, CodeReceived, Tokens<Online>,
+//! CasOutcome (failure message echoing a ticket), SigningKey (generated
+//! RSA/EC/Ed25519, from_pem, from_jwk), Jwk (parsed from a private JWK), Jws,
+//! ClientAuth (secret, private key), IdTokenValidator, Client, ClientBuilder
+//! (secret, key), AuthorizationRequest (with id_token_hint), Expectations,
+//! AuthorizationUrl (Debug), Pending, CodeReceived, Tokens<Online>,
 //! Tokens<Offline>, IdTokenClaims, TokenResponse, PendingHybrid, HybridReceived,
 //! ImplicitRequest, PendingImplicit, VerifiedIdToken, PendingPush, GrantRequest
 //! (password, token exchange with subject and actor tokens), IssuedToken,
 //! DeviceAuthorizationRequest, DeviceAuthorization, DevicePoll, LogoutRequest,
 //! LogoutUrl (Debug), UserInfoRequest, IntrospectionRequest, RevocationRequest,
 //! GenAuth, GenAuthOidc, GenAuthOAuth (and its access-key client), GenAuthCas,
-//! GenAuthSaml, PendingOAuthToken, ValidateToken, TokenValidation (a refusal quoting the
-//! token, in `errors/other.rs`).
+//! GenAuthSaml, PendingOAuthToken, ValidateToken, and TokenValidation (a refusal
+//! quoting the token, in `errors/other.rs`).
 //!
 //! By design, and not checked: `AuthorizationUrl`'s and `LogoutUrl`'s `Display`
 //! (and `as_str`) are the URL to send the user agent to, so they carry `state`,
@@ -28,7 +29,7 @@
 //! device authorization's `user_code` is printed (it is meant to be shown); the
 //! serde forms of pending flows hold their secrets so a session can restore them.
 //!
-//! Covered errors (`errors.rs`), each provoked with input carrying secrets: see
+//! Covered errors (`errors/`), each provoked with input carrying secrets: see
 //! the list at the top of that file.
 
 mod endpoint_mock;
