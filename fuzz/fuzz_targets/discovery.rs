@@ -5,8 +5,9 @@
 //! Invariants: nothing panics; a parsed document re-serializes to JSON that parses again to
 //! the same serialization (a fixed point); it passes `check_issuer` against its own issuer;
 //! `from_response` for the fixed issuer succeeds exactly when `from_json` does and the
-//! issuer matches; a client built from parsed metadata can start an authorization request
-//! whenever the document has an `authorization_endpoint`.
+//! issuer matches; a client built from parsed metadata starts an authorization request
+//! (only with an `authorization_endpoint`, and with a URL that parses) or refuses with a
+//! configuration error.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -48,10 +49,15 @@ fuzz_target!(|data: &[u8]| {
         .redirect_uri(RedirectUrl::new(common::REDIRECT_URI).expect("redirect URI"))
         .build(md, FixtureHttp);
     if let Ok(client) = built {
-        let started = client.authorization_request().start();
-        if has_authorize {
-            let (url, _pending) = started.expect("an authorization request starts");
-            url.to_url().expect("the authorization URL parses");
+        // Starting either works or is refused as a configuration the provider does not
+        // support (no authorization endpoint, PKCE method, PAR required, ...).
+        match client.authorization_request().start() {
+            Ok((url, _pending)) => {
+                assert!(has_authorize, "started without an authorization_endpoint");
+                url.to_url().expect("the authorization URL parses");
+            }
+            Err(Error::Config(_)) => {}
+            Err(other) => panic!("starting failed with a non-configuration error: {other:?}"),
         }
     }
 });
