@@ -326,7 +326,7 @@ impl<K> ClientBuilder<K> {
     /// §3.1.3.7 item 6). Every claim rule (issuer, audience, times, nonce …) still applies.
     /// Front-channel ID tokens (implicit, hybrid), signed UserInfo responses and every other
     /// JWT are refused with `alg: none` as always
-    /// ([`ValidationError::DisallowedAlg`](crate::error::ValidationError::DisallowedAlg)).
+    /// ([`ValidationError::DisallowedAlg`]).
     /// Off by default; see [`IdTokenValidator::with_unsigned_from_token_endpoint`].
     pub fn insecure_unsigned_id_tokens_from_token_endpoint(mut self) -> Self {
         self.unsigned_id_tokens = true;
