@@ -147,7 +147,8 @@ run_one() {
     else
         printf 'fuzz: %-15s FAILED (status %s) execs=%s cov=%s ft=%s; artifacts in %s\n' \
             "$t" "$status" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$artifacts" >&2
-        grep -E 'panicked|ERROR: |SUMMARY|Test unit written' "$log" | head -n 20 >&2 || true
+        grep -E 'panicked|ERROR: |SUMMARY|Test unit written|ParseDictionaryFile' "$log" | head -n 20 >&2 ||
+            tail -n 5 "$log" >&2
     fi
     [[ -z ${FUZZ_LOG_DIR:-} ]] && rm -f "$log"
     return "$status"
