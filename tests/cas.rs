@@ -223,6 +223,27 @@ fn v1_yes_and_no_in_all_line_endings() {
     }
 }
 
+/// Found by the `cas_xml` fuzz target: CAS 1.0 kept the user's surrounding whitespace
+/// (` alice` was another user than the XML responses' `alice`) and took a blank line as a user.
+#[test]
+fn v1_user_is_trimmed_like_xml_and_a_blank_user_is_malformed() {
+    for body in ["yes\n alice \n", "yes\r\n alice\r\n", "yes\n\u{a0}alice"] {
+        let s = success(parse_v1(body.as_bytes()).unwrap_or_else(|e| panic!("{body:?}: {e}")));
+        assert_eq!(s.user, "alice", "{body:?}");
+    }
+    let xml = V2_SUCCESS.replace("username", " alice ");
+    assert_eq!(
+        success(parse_service_response(xml.as_bytes()).unwrap()).user,
+        "alice"
+    );
+    for body in ["yes\n \n", "yes\n   ", "yes\r\n \u{3000} \r\n"] {
+        assert!(
+            matches!(parse_v1(body.as_bytes()), Err(CasError::Malformed(_))),
+            "{body:?}"
+        );
+    }
+}
+
 #[test]
 fn v1_garbage_is_malformed() {
     for body in [

@@ -88,13 +88,14 @@ fn require_status(label: &'static str, response: &http::Response<Bytes>) -> Resu
 /// Parses a CAS 1.0 `/validate` body (§2.4.2): `yes\n<user>\n` or `no\n\n`.
 ///
 /// The final newline may be missing and lines may end in CRLF (a leading UTF-8
-/// BOM is skipped); `no` alone and `no\n` are accepted as failures. A failure has
+/// BOM is skipped); the user is trimmed of surrounding whitespace, as the values of
+/// the XML responses are; `no` alone and `no\n` are accepted as failures. A failure has
 /// an empty code and message (CAS 1.0 carries neither).
 ///
 /// # Errors
 ///
 /// [`CasError::TooLarge`] over [`MAX_RESPONSE_BYTES`]; [`CasError::Malformed`] for
-/// anything else: another first line, a missing or empty user, extra lines,
+/// anything else: another first line, a missing, empty or blank user, extra lines,
 /// control characters, or a body that is not UTF-8.
 pub fn parse_v1(body: &[u8]) -> Result<CasOutcome, CasError> {
     if body.len() > MAX_RESPONSE_BYTES {
@@ -118,7 +119,9 @@ pub fn parse_v1(body: &[u8]) -> Result<CasOutcome, CasError> {
             "CAS 1.0 body has more than two lines".into(),
         ));
     }
-    match (first, second) {
+    // The user is trimmed like the values of the XML responses, so a blank user is
+    // missing here too, and `alice` has one spelling across protocol versions.
+    match (first, second.map(str::trim)) {
         ("yes", Some(user)) if !user.is_empty() => {
             if user.chars().any(char::is_control) {
                 return Err(CasError::Malformed(
