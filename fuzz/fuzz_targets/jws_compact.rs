@@ -23,21 +23,6 @@ use typed_oidc::jose::{
 use typed_oidc::{Expectations, IdTokenValidator};
 use typed_oidc_fuzz as common;
 
-const ALL_ALGS: [JwsAlgorithm; 12] = [
-    JwsAlgorithm::HS256,
-    JwsAlgorithm::HS384,
-    JwsAlgorithm::HS512,
-    JwsAlgorithm::RS256,
-    JwsAlgorithm::RS384,
-    JwsAlgorithm::RS512,
-    JwsAlgorithm::PS256,
-    JwsAlgorithm::PS384,
-    JwsAlgorithm::PS512,
-    JwsAlgorithm::ES256,
-    JwsAlgorithm::ES384,
-    JwsAlgorithm::EdDSA,
-];
-
 static KEYS: LazyLock<JwkSet> = LazyLock::new(common::jwks);
 static ED: LazyLock<SigningKey> = LazyLock::new(common::ed25519_key);
 static CLIENT: LazyLock<typed_oidc::Client<common::FixtureHttp>> =
@@ -67,7 +52,7 @@ fn check_parsed(token: &str) {
         jws.header().kid.as_deref()
     );
 
-    for alg in ALL_ALGS {
+    for alg in JwsAlgorithm::ALL {
         // Key selection for every algorithm, not only the header's.
         for key in KEYS.candidates(alg, jws.header().kid.as_deref()) {
             assert!(key.key.supports(alg));
