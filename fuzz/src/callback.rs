@@ -48,3 +48,38 @@ pub fn round_trip_pairs(code: &str, with_iss: bool) -> Vec<(&str, &str)> {
     }
     pairs
 }
+
+/// The invariants of a callback result against the raw parameters it was read from:
+/// an error is a callback or provider error; a success has exactly one `state` equal to the
+/// request's, the parameters' `code`, at most one `iss`, equal to the issuer and present when
+/// required, and no `error`.
+pub fn check_against_params(
+    raw_params: &[u8],
+    iss_required: bool,
+    result: &Result<typed_oidc::CodeReceived, Error>,
+) {
+    check_result(result);
+    let Ok(received) = result else { return };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_params)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let values = |name: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values("state"), [crate::STATE]);
+    assert_eq!(values("code"), [received.code().secret()]);
+    let iss = values("iss");
+    assert!(iss.len() <= 1);
+    assert!(iss.iter().all(|i| *i == crate::ISSUER));
+    if iss_required {
+        assert_eq!(iss.len(), 1, "accepted without the required iss");
+    }
+    assert!(
+        values("error").is_empty(),
+        "an error response became a code"
+    );
+}
