@@ -6,11 +6,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client_auth::{AudienceUrls, AuthMethod, ClientAuth};
+use crate::client_auth::{AssertionAudience, AudienceUrls, AuthMethod, ClientAuth};
 use crate::discovery::{ProviderMetadata, WellKnown};
+use crate::dpop::{Bearer, DpopBound, DpopKey, DpopState, TokenBinding};
 use crate::error::{ConfigError, Error, ValidationError};
 use crate::http::HttpClient;
 use crate::id_token::{AcrCheck, Expectations, IdTokenClaims, IdTokenValidator};
+use crate::jar::RequestObjectSigner;
 use crate::jose::{JwsAlgorithm, SigningKey};
 use crate::jwks::JwksCache;
 use crate::request::Form;
@@ -25,6 +27,12 @@ pub(crate) struct ClientCore {
     pub(crate) redirect_uri: Option<RedirectUrl>,
     pub(crate) validator: IdTokenValidator,
     pub(crate) jwks: JwksCache,
+    /// The DPoP key and nonces (RFC 9449); set exactly for `Dpop<_>` clients.
+    pub(crate) dpop: Option<DpopState>,
+    /// Signs request objects (RFC 9101) when the client sends them.
+    pub(crate) request_objects: Option<RequestObjectSigner>,
+    /// The `alg` allow-list of JARM responses.
+    pub(crate) jarm_algs: Vec<JwsAlgorithm>,
 }
 
 mod kind {
@@ -32,12 +40,22 @@ mod kind {
 }
 
 /// Whether a client is confidential (holds a secret or a private key) or public
-/// (RFC 6749 §2.1). Grants that only confidential clients may use, such as client
-/// credentials, exist only on `Client<H, Confidential>`.
+/// (RFC 6749 §2.1), and how its access tokens are presented. Grants that only
+/// confidential clients may use, such as client credentials, exist only on confidential
+/// clients; a [`Dpop`] client's tokens are [`DpopBound`](crate::DpopBound).
 pub trait ClientKind: kind::Sealed + Send + Sync + 'static {
-    /// `true` for [`Confidential`].
+    /// `true` for [`Confidential`] and `Dpop<Confidential>`.
     const CONFIDENTIAL: bool;
+    /// How the access tokens issued to this client are presented: [`Bearer`] or
+    /// [`DpopBound`](crate::DpopBound).
+    type Binding: TokenBinding;
+    /// What the kind becomes once the builder is given a secret or a private key.
+    #[doc(hidden)]
+    type WithCredential: ClientKind;
 }
+
+/// A [`ClientKind`] without DPoP: [`Confidential`] or [`Public`]; what [`Dpop`] wraps.
+pub trait BaseKind: ClientKind<Binding = Bearer> {}
 
 /// Marker: a confidential client (built with a secret or a private key).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,14 +65,52 @@ pub struct Confidential;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Public;
 
+/// Marker: a [`Confidential`] or [`Public`] client whose requests carry DPoP proofs
+/// (RFC 9449) and whose access tokens are [`DpopBound`](crate::DpopBound). Built with
+/// [`ClientBuilder::dpop`].
+pub struct Dpop<K = Confidential>(PhantomData<fn() -> K>);
+
+impl<K> Clone for Dpop<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for Dpop<K> {}
+impl<K> Default for Dpop<K> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+impl<K> std::fmt::Debug for Dpop<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if std::any::type_name::<K>().ends_with("Public") {
+            "Dpop<Public>"
+        } else {
+            "Dpop<Confidential>"
+        })
+    }
+}
+
 impl kind::Sealed for Confidential {}
 impl kind::Sealed for Public {}
+impl<K: BaseKind> kind::Sealed for Dpop<K> {}
 impl ClientKind for Confidential {
     const CONFIDENTIAL: bool = true;
+    type Binding = Bearer;
+    type WithCredential = Confidential;
 }
 impl ClientKind for Public {
     const CONFIDENTIAL: bool = false;
+    type Binding = Bearer;
+    type WithCredential = Confidential;
 }
+impl<K: BaseKind> ClientKind for Dpop<K> {
+    const CONFIDENTIAL: bool = K::CONFIDENTIAL;
+    type Binding = DpopBound;
+    type WithCredential = Dpop<Confidential>;
+}
+impl BaseKind for Confidential {}
+impl BaseKind for Public {}
 
 /// An OpenID Connect / OAuth 2.0 relying party bound to one provider.
 ///
@@ -112,6 +168,10 @@ impl Client<()> {
             jwks_max_age: JwksCache::DEFAULT_MAX_AGE,
             well_known: WellKnown::OpenIdConfiguration,
             unsigned_id_tokens: false,
+            dpop: None,
+            request_object_alg: None,
+            jarm_algs: None,
+            assertion_audience: None,
             _kind: PhantomData,
         }
     }
@@ -164,25 +224,86 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
         self.authenticated_post_with(&self.core.auth, endpoint, form)
     }
 
-    /// POSTs a grant to the token endpoint with this client's authentication and
-    /// parses the response (RFC 6749 §5.1/§5.2). The request is built before the
-    /// future starts, so the (non-`Send`) form encoder never lives across an await
-    /// and the future can be spawned on a multi-thread runtime.
-    pub(crate) fn token_grant(
+    /// POSTs a grant to the token endpoint with this client's authentication (and DPoP
+    /// proof) and parses the response (RFC 6749 §5.1/§5.2).
+    pub(crate) async fn token_grant(
         &self,
         form: Form,
-    ) -> impl std::future::Future<Output = Result<crate::token::TokenResponse, Error>> + Send + '_
-    {
-        let request = self
-            .token_endpoint()
-            .map_err(Error::from)
-            .and_then(|endpoint| self.authenticated_post(endpoint, form));
-        async move {
-            let request = request?;
-            let secrets = crate::response::RequestSecrets::of(&request);
-            let response = self.http.execute(request).await?;
-            crate::token::TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))
+    ) -> Result<crate::token::TokenResponse, Error> {
+        let endpoint = self.token_endpoint()?;
+        let (response, secrets) = self.send_token_post(endpoint, &form).await?;
+        crate::token::TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))
+    }
+
+    /// A form POST to `endpoint` (the token or pushed authorization request endpoint) with
+    /// this client's authentication and, for a DPoP client, a proof carrying the nonce last
+    /// received from that origin (RFC 9449 §5, §8). The sans-IO form of
+    /// [`send_token_post`](Self::send_token_post).
+    pub(crate) fn token_post(
+        &self,
+        endpoint: &EndpointUrl,
+        form: Form,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = self.authenticated_post(endpoint, form)?;
+        if let Some(dpop) = &self.core.dpop {
+            dpop.attach(&mut request, None, self.core.validator.clock().now())?;
         }
+        Ok(request)
+    }
+
+    /// Sends [`token_post`](Self::token_post), retrying once with a freshly built request
+    /// (new client assertion, new proof) when a DPoP client is asked for a nonce
+    /// (RFC 9449 §8). Returns the response and the secrets of the request sent last.
+    pub(crate) async fn send_token_post(
+        &self,
+        endpoint: &EndpointUrl,
+        form: &Form,
+    ) -> Result<
+        (
+            http::Response<bytes::Bytes>,
+            crate::response::RequestSecrets,
+        ),
+        Error,
+    > {
+        let endpoint_name = if Some(endpoint) == self.core.metadata.token_endpoint.as_ref() {
+            "token"
+        } else {
+            "pushed authorization request"
+        };
+        crate::dpop::execute(
+            &self.http,
+            self.core.dpop.as_ref(),
+            endpoint_name,
+            None,
+            || self.core.validator.clock().now(),
+            || self.authenticated_post(endpoint, form.clone()),
+        )
+        .await
+    }
+
+    /// Remembers the `DPoP-Nonce` of a token endpoint response that arrived through the
+    /// sans-IO API (RFC 9449 §8.2).
+    pub(crate) fn observe_token_endpoint_nonce(&self, response: &http::Response<bytes::Bytes>) {
+        self.observe_dpop_nonce(self.core.metadata.token_endpoint.as_ref(), response);
+    }
+
+    /// Remembers the `DPoP-Nonce` of a response from `endpoint` that arrived through the
+    /// sans-IO API (RFC 9449 §8.2, §9); a malformed one is ignored.
+    pub(crate) fn observe_dpop_nonce(
+        &self,
+        endpoint: Option<&EndpointUrl>,
+        response: &http::Response<bytes::Bytes>,
+    ) {
+        if let (Some(dpop), Some(endpoint)) = (&self.core.dpop, endpoint)
+            && let Ok(uri) = endpoint.as_str().parse::<http::Uri>()
+        {
+            let _ = dpop.observe(&uri, response);
+        }
+    }
+
+    /// The client's DPoP key, for a DPoP client.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.core.dpop.as_ref().map(|d| &d.key)
     }
 
     /// The token endpoint, or an "unsupported by provider" error.
@@ -209,6 +330,10 @@ pub struct ClientBuilder<K = Public> {
     jwks_max_age: Duration,
     well_known: WellKnown,
     unsigned_id_tokens: bool,
+    dpop: Option<DpopKey>,
+    request_object_alg: Option<JwsAlgorithm>,
+    jarm_algs: Option<Vec<JwsAlgorithm>>,
+    assertion_audience: Option<AssertionAudience>,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -220,6 +345,7 @@ impl<K> std::fmt::Debug for ClientBuilder<K> {
             .field("key", &self.key)
             .field("method", &self.method)
             .field("redirect_uri", &self.redirect_uri)
+            .field("dpop", &self.dpop)
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +369,10 @@ impl<K> ClientBuilder<K> {
             jwks_max_age: self.jwks_max_age,
             well_known: self.well_known,
             unsigned_id_tokens: self.unsigned_id_tokens,
+            dpop: self.dpop,
+            request_object_alg: self.request_object_alg,
+            jarm_algs: self.jarm_algs,
+            assertion_audience: self.assertion_audience,
             _kind: PhantomData,
         }
     }
@@ -250,15 +380,55 @@ impl<K> ClientBuilder<K> {
     /// The client secret: the client becomes [`Confidential`]. Without an explicit
     /// [`auth_method`](Self::auth_method), it authenticates with `client_secret_basic`
     /// (RFC 6749 §2.3.1).
-    pub fn client_secret(mut self, secret: ClientSecret) -> ClientBuilder<Confidential> {
+    pub fn client_secret(mut self, secret: ClientSecret) -> ClientBuilder<K::WithCredential>
+    where
+        K: ClientKind,
+    {
         self.secret = Some(secret);
         self.into_kind()
     }
     /// A private key for `private_key_jwt` (RFC 7523): the client becomes
     /// [`Confidential`] and uses that method by default.
-    pub fn private_key(mut self, key: SigningKey) -> ClientBuilder<Confidential> {
+    pub fn private_key(mut self, key: SigningKey) -> ClientBuilder<K::WithCredential>
+    where
+        K: ClientKind,
+    {
         self.key = Some(key);
         self.into_kind()
+    }
+    /// Proves possession of `key` on every token, pushed-authorization and resource request
+    /// (DPoP, RFC 9449): the client becomes a `Dpop<K>` client, whose access tokens are
+    /// [`DpopBound`] and are only ever sent with a proof. Authorization requests carry
+    /// `dpop_jkt` (RFC 9449 §10). See [`crate::dpop`].
+    pub fn dpop(mut self, key: DpopKey) -> ClientBuilder<Dpop<K>>
+    where
+        K: BaseKind,
+    {
+        self.dpop = Some(key);
+        self.into_kind()
+    }
+    /// Sends every authorization request as a request object (JAR, RFC 9101) signed with
+    /// `alg`: by value (`request=`) from [`AuthorizationRequest::start`](crate::AuthorizationRequest::start),
+    /// in the pushed request body from
+    /// [`start_pushed`](crate::AuthorizationRequest::start_pushed). Asymmetric algorithms sign
+    /// with the [`private_key`](Self::private_key), HS256/384/512 with the client secret.
+    /// See [`crate::jar`].
+    pub fn request_object_signing_alg(mut self, alg: JwsAlgorithm) -> Self {
+        self.request_object_alg = Some(alg);
+        self
+    }
+    /// The `alg` allow-list of JWT-secured authorization responses (JARM). Default: the
+    /// provider's `authorization_signing_alg_values_supported`, else RS256; HS* only with a
+    /// client secret; `none` never.
+    pub fn authorization_response_signing_algs(mut self, algs: Vec<JwsAlgorithm>) -> Self {
+        self.jarm_algs = Some(algs);
+        self
+    }
+    /// What the `aud` of JWT client assertions names (default: the token endpoint, as
+    /// OpenID Connect Core §9 recommends; FAPI 2.0 requires the issuer).
+    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.assertion_audience = Some(audience);
+        self
     }
     /// The token-endpoint authentication method. A [`Public`] client can only use
     /// `none`; a [`Confidential`] one anything but `none` (checked when building).
@@ -403,26 +573,37 @@ impl<K> ClientBuilder<K> {
         if let Some(alg) = self.assertion_alg {
             auth = auth.with_assertion_alg(alg);
         }
-        let has_secret = auth.secret.is_some();
-        let algs: Vec<JwsAlgorithm> = match self.algs {
-            Some(a) => a,
-            None => {
-                let discovered: Vec<JwsAlgorithm> = metadata
-                    .id_token_signing_alg_values_supported
-                    .iter()
-                    .filter_map(|a| JwsAlgorithm::parse(a).ok())
-                    .collect();
-                if discovered.is_empty() {
-                    vec![JwsAlgorithm::RS256]
-                } else {
-                    discovered
+        if let Some(audience) = self.assertion_audience {
+            auth = auth.with_assertion_audience(audience);
+        }
+        let dpop = match (self.dpop, <K::Binding as TokenBinding>::DPOP) {
+            (Some(key), true) => {
+                let listed = &metadata.dpop_signing_alg_values_supported;
+                if !listed.is_empty() && !listed.iter().any(|a| a == key.alg().as_str()) {
+                    return Err(
+                        crate::dpop::DpopError::UnsupportedAlgorithm(key.alg().as_str()).into(),
+                    );
                 }
+                Some(DpopState::new(key))
             }
+            (None, true) => return Err(ConfigError::MissingCredential("a DPoP key").into()),
+            (_, false) => None,
         };
-        let algs: Vec<JwsAlgorithm> = algs
-            .into_iter()
-            .filter(|a| has_secret || !a.is_symmetric())
-            .collect();
+        let request_objects = match self.request_object_alg {
+            Some(alg) => Some(RequestObjectSigner::new(
+                alg,
+                self.key.clone(),
+                self.secret.clone(),
+                &metadata,
+            )?),
+            None => None,
+        };
+        let has_secret = auth.secret.is_some();
+        let algs = signing_algs(
+            self.algs,
+            &metadata.id_token_signing_alg_values_supported,
+            has_secret,
+        );
         if algs.is_empty() {
             return Err(ConfigError::InvalidValue {
                 what: "id_token_signing_algs",
@@ -442,6 +623,13 @@ impl<K> ClientBuilder<K> {
             Some(check) => validator.with_acr_check(check),
             None => validator,
         };
+        // An empty list refuses every JARM response (DisallowedAlg) but builds: a client that
+        // never asks for one must not fail because of it.
+        let jarm_algs = signing_algs(
+            self.jarm_algs,
+            &metadata.authorization_signing_alg_values_supported,
+            has_secret,
+        );
         let jwks = JwksCache::new(metadata.jwks_uri.clone())
             .with_cooldown(self.jwks_cooldown)
             .with_max_age(self.jwks_max_age);
@@ -453,10 +641,36 @@ impl<K> ClientBuilder<K> {
                 redirect_uri: self.redirect_uri,
                 validator,
                 jwks,
+                dpop,
+                request_objects,
+                jarm_algs,
             }),
             _kind: PhantomData,
         })
     }
+}
+
+/// An `alg` allow-list: the one configured, else the provider's advertised values, else
+/// RS256; HS* only when the client has a secret to verify them with.
+fn signing_algs(
+    configured: Option<Vec<JwsAlgorithm>>,
+    advertised: &[String],
+    has_secret: bool,
+) -> Vec<JwsAlgorithm> {
+    let algs = configured.unwrap_or_else(|| {
+        let discovered: Vec<JwsAlgorithm> = advertised
+            .iter()
+            .filter_map(|a| JwsAlgorithm::parse(a).ok())
+            .collect();
+        if discovered.is_empty() {
+            vec![JwsAlgorithm::RS256]
+        } else {
+            discovered
+        }
+    });
+    algs.into_iter()
+        .filter(|a| has_secret || !a.is_symmetric())
+        .collect()
 }
 
 // ---- shared by the endpoint modules (userinfo, introspection, revocation) --------------

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::client::{Client, ClientKind};
+use crate::dpop::{Bearer, TokenBinding};
 use crate::error::{ConfigError, Error, ProviderError, ResponseError, TransportError};
 use crate::flow::{Access, Offline, Online, Tokens, add_scope, set_extra, tokens_from_response};
 use crate::http::HttpClient;
@@ -323,14 +324,14 @@ impl<A> std::fmt::Debug for DeviceAuthorization<A> {
 
 /// What one poll of the token endpoint gave (RFC 8628 §3.5).
 #[derive(Debug)]
-pub enum DevicePoll<A: Access> {
+pub enum DevicePoll<A: Access, B: TokenBinding = Bearer> {
     /// `authorization_pending`: the end-user has not finished yet; poll again after the
     /// interval.
     AuthorizationPending,
     /// `slow_down`: the interval was increased by 5 seconds; poll again after it.
     SlowDown,
     /// The tokens, with the ID token validated when `openid` was requested.
-    Complete(Box<Tokens<A>>),
+    Complete(Box<Tokens<A, B>>),
 }
 
 impl<A: Access> DeviceAuthorization<A> {
@@ -378,7 +379,7 @@ impl<A: Access> DeviceAuthorization<A> {
         &self,
         client: &Client<H, K>,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        client.authenticated_post(client.token_endpoint()?, self.grant_form())
+        client.token_post(client.token_endpoint()?, self.grant_form())
     }
 
     /// Reads the answer to [`token_request`](Self::token_request) (RFC 8628 §3.5).
@@ -386,7 +387,8 @@ impl<A: Access> DeviceAuthorization<A> {
         &mut self,
         client: &Client<H, K>,
         response: &http::Response<Bytes>,
-    ) -> Result<DevicePoll<A>, Error> {
+    ) -> Result<DevicePoll<A, K::Binding>, Error> {
+        client.observe_token_endpoint_nonce(response);
         self.outcome(client, TokenResponse::from_response(response))
             .await
     }
@@ -395,14 +397,16 @@ impl<A: Access> DeviceAuthorization<A> {
     pub async fn poll_once<H: HttpClient, K: ClientKind>(
         &mut self,
         client: &Client<H, K>,
-    ) -> Result<DevicePoll<A>, Error> {
-        // The request is built before the first await, so this future holds no `Form`
-        // and stays `Send`.
-        let request = self.token_request(client)?;
-        let secrets = crate::response::RequestSecrets::of(&request);
-        let result = match client.http.execute(request).await {
-            Ok(response) => TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e)),
-            Err(e) => Err(e.into()),
+    ) -> Result<DevicePoll<A, K::Binding>, Error> {
+        let form = self.grant_form();
+        let result = match client
+            .send_token_post(client.token_endpoint()?, &form)
+            .await
+        {
+            Ok((response, secrets)) => {
+                TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))
+            }
+            Err(e) => Err(e),
         };
         self.outcome(client, result).await
     }
@@ -411,7 +415,7 @@ impl<A: Access> DeviceAuthorization<A> {
         &mut self,
         client: &Client<H, K>,
         result: Result<TokenResponse, Error>,
-    ) -> Result<DevicePoll<A>, Error> {
+    ) -> Result<DevicePoll<A, K::Binding>, Error> {
         match result {
             Ok(parsed) => {
                 let openid = self.scope.has_openid();
@@ -451,7 +455,7 @@ impl<A: Access> DeviceAuthorization<A> {
         client: &Client<H, K>,
         timer: &T,
         cancel: C,
-    ) -> Result<Tokens<A>, Error>
+    ) -> Result<Tokens<A, K::Binding>, Error>
     where
         H: HttpClient,
         K: ClientKind,
@@ -498,7 +502,7 @@ impl<A: Access> DeviceAuthorization<A> {
     pub async fn wait_for_tokens<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
-    ) -> Result<Tokens<A>, Error> {
+    ) -> Result<Tokens<A, K::Binding>, Error> {
         self.wait_for_tokens_with(client, &TokioTimer, std::future::pending())
             .await
     }

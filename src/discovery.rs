@@ -101,6 +101,21 @@ pub struct ProviderMetadata {
     /// `claims_parameter_supported`.
     #[serde(default)]
     pub claims_parameter_supported: bool,
+    /// `request_parameter_supported` (OpenID Connect Discovery §3).
+    #[serde(default)]
+    pub request_parameter_supported: bool,
+    /// `request_object_signing_alg_values_supported` (RFC 9101 §10.5, Discovery §3).
+    #[serde(default)]
+    pub request_object_signing_alg_values_supported: Vec<String>,
+    /// `require_signed_request_object` (RFC 9101 §10.5).
+    #[serde(default)]
+    pub require_signed_request_object: bool,
+    /// `authorization_signing_alg_values_supported` (JARM §5).
+    #[serde(default)]
+    pub authorization_signing_alg_values_supported: Vec<String>,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1).
+    #[serde(default)]
+    pub dpop_signing_alg_values_supported: Vec<String>,
     /// Every other member, as sent.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
@@ -176,6 +191,11 @@ impl ProviderMetadata {
             code_challenge_methods_supported: Vec::new(),
             claims_supported: Vec::new(),
             claims_parameter_supported: false,
+            request_parameter_supported: false,
+            request_object_signing_alg_values_supported: Vec::new(),
+            require_signed_request_object: false,
+            authorization_signing_alg_values_supported: Vec::new(),
+            dpop_signing_alg_values_supported: Vec::new(),
             additional: serde_json::Map::new(),
         }
     }

@@ -9,6 +9,7 @@ use std::fmt;
 
 pub use crate::cas::CasError;
 pub use crate::device::DeviceError;
+pub use crate::dpop::DpopError;
 pub use crate::http::TransportError;
 pub use crate::jose::JoseError;
 
@@ -43,6 +44,10 @@ pub enum Error {
     /// A device authorization (RFC 8628) was denied, expired or cancelled.
     #[error("device authorization: {0}")]
     Device(#[from] DeviceError),
+    /// A DPoP proof could not be made, a `DPoP-Nonce` is malformed or missing, or a token
+    /// type does not fit the client's binding (RFC 9449); see [`crate::dpop`].
+    #[error("DPoP: {0}")]
+    Dpop(#[from] DpopError),
     /// A CAS validation response is malformed, oversized or refused (CAS Protocol
     /// 3.0 §2.4.2, §2.5.2, §2.6.2); see [`crate::cas`].
     #[error("CAS: {0}")]

@@ -46,6 +46,7 @@ use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::{Client, ClientKind, Confidential};
+use crate::dpop::TokenBinding;
 use crate::error::{ConfigError, Error};
 use crate::flow::{Access, Tokens, tokens_from_response};
 use crate::http::HttpClient;
@@ -66,8 +67,8 @@ pub trait Grant: sealed::Sealed + 'static {
     /// [`Online`](crate::Online) or [`Offline`](crate::Offline): whether the
     /// resulting tokens must hold a refresh token (and can refresh).
     type Access: Access;
-    /// What [`GrantRequest::send`] returns.
-    type Output;
+    /// What [`GrantRequest::send`] returns, for a client whose tokens are bound by `B`.
+    type Output<B: TokenBinding>;
     /// Parameters the grant sets itself, which `extra` cannot override.
     #[doc(hidden)]
     const OWN_PARAMS: &'static [&'static str];
@@ -75,7 +76,7 @@ pub trait Grant: sealed::Sealed + 'static {
     #[doc(hidden)]
     const TYPED_OFFLINE: bool;
     #[doc(hidden)]
-    fn output(tokens: Tokens<Self::Access>) -> Result<Self::Output, Error>;
+    fn output<B: TokenBinding>(tokens: Tokens<Self::Access, B>) -> Result<Self::Output<B>, Error>;
 }
 
 /// What a grant does with an `id_token` member of its token response.
@@ -278,30 +279,31 @@ impl<'a, G: Grant, H: HttpClient, K: ClientKind> GrantRequest<'a, G, H, K> {
     /// error, or [`ConfigError::UnsupportedByProvider`] without a token endpoint.
     pub fn token_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
         let form = self.form()?;
-        self.client
-            .authenticated_post(self.client.token_endpoint()?, form)
+        self.client.token_post(self.client.token_endpoint()?, form)
     }
 
     /// Reads the token response (RFC 6749 §5.1/§5.2): an error document becomes
     /// [`Error::Provider`]; an ID token is handled by the grant's [`IdTokenRule`]
     /// (fetching the provider's keys if needed).
-    pub async fn finish(self, response: &http::Response<Bytes>) -> Result<G::Output, Error> {
+    pub async fn finish(
+        self,
+        response: &http::Response<Bytes>,
+    ) -> Result<G::Output<K::Binding>, Error> {
+        self.client.observe_token_endpoint_nonce(response);
         let parsed = TokenResponse::from_response(response)?;
         self.complete(parsed).await
     }
 
     /// Sends the request and reads the response: [`token_request`](Self::token_request),
     /// the round trip, then [`finish`](Self::finish).
-    pub async fn send(self) -> Result<G::Output, Error> {
-        // Built before the first await: the form encoder is not `Send`, and this
-        // future must be (`Client::token_grant` would keep the form in its state).
-        let request = self.token_request()?;
-        let secrets = crate::response::RequestSecrets::of(&request);
-        let response = self.client.http.execute(request).await?;
+    pub async fn send(self) -> Result<G::Output<K::Binding>, Error> {
+        let form = self.form()?;
+        let endpoint = self.client.token_endpoint()?;
+        let (response, secrets) = self.client.send_token_post(endpoint, &form).await?;
         self.finish(&response).await.map_err(|e| secrets.scrub(e))
     }
 
-    async fn complete(self, mut parsed: TokenResponse) -> Result<G::Output, Error> {
+    async fn complete(self, mut parsed: TokenResponse) -> Result<G::Output<K::Binding>, Error> {
         if self.id_token == IdTokenRule::Ignore {
             parsed.id_token = None;
         }

@@ -456,6 +456,10 @@ impl IdTokenValidator {
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
+    /// The clock-skew leeway.
+    pub fn leeway(&self) -> Duration {
+        self.leeway
+    }
 
     /// Validates an ID token against `keys` and `expected`, returning its claims.
     pub fn validate(
@@ -487,13 +491,22 @@ impl IdTokenValidator {
 
     /// Header rules: allowed `alg`, no unknown `crit`, no unencoded payload, JWT `typ`, no nesting.
     pub(crate) fn check_header(&self, jws: &Jws<'_>) -> Result<JwsAlgorithm, ValidationError> {
+        self.check_header_with(jws, &self.allowed_algs)
+    }
+
+    /// [`check_header`](Self::check_header) with another `alg` allow-list (JARM responses).
+    pub(crate) fn check_header_with(
+        &self,
+        jws: &Jws<'_>,
+        allowed_algs: &[JwsAlgorithm],
+    ) -> Result<JwsAlgorithm, ValidationError> {
         let header = jws.header();
         // Header strings are unauthenticated input: errors carry them clipped (jose::clip).
         let disallowed = || ValidationError::DisallowedAlg {
             alg: jose::clip(&header.alg),
         };
         let alg = JwsAlgorithm::parse(&header.alg).map_err(|_| disallowed())?;
-        if !self.allowed_algs.contains(&alg) {
+        if !allowed_algs.contains(&alg) {
             return Err(disallowed());
         }
         check_header_extensions(header)?;

@@ -10,10 +10,12 @@
 #![deny(missing_docs)]
 
 pub mod cas;
+mod challenge;
 pub mod client;
 pub mod client_auth;
 pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod flow;
 pub mod genauth;
@@ -21,11 +23,14 @@ pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod introspection;
+pub mod jar;
+pub mod jarm;
 pub mod jose;
 pub mod jwks;
 pub mod logout;
 pub mod par;
 mod request;
+pub mod resource;
 mod response;
 pub mod revocation;
 pub mod time;
@@ -36,10 +41,11 @@ pub mod userinfo;
 pub use cas::{CasClient, CasError, CasFailure, CasLoginUrl, CasOutcome, CasSuccess, CasTicket};
 #[cfg(feature = "hyper-client")]
 pub use client::DefaultClient;
-pub use client::{Client, ClientBuilder, ClientKind, Confidential, Public};
+pub use client::{BaseKind, Client, ClientBuilder, ClientKind, Confidential, Dpop, Public};
 pub use client_auth::AuthMethod;
 pub use device::{DeviceAuthorization, DeviceAuthorizationRequest};
 pub use discovery::ProviderMetadata;
+pub use dpop::{Bearer, DpopBound, DpopKey, TokenBinding};
 pub use error::{Error, Result};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,

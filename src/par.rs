@@ -136,6 +136,20 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         self,
         client: &Client<H, K>,
     ) -> Result<(http::Request<Vec<u8>>, PendingPush<A, P>), Error> {
+        let par_endpoint = self.par_endpoint(client)?;
+        let (form, pending, authorization_endpoint) = self.push_form(client)?;
+        let request = client.token_post(par_endpoint, form)?;
+        Ok((
+            request,
+            PendingPush {
+                pending,
+                authorization_endpoint,
+            },
+        ))
+    }
+
+    /// `client`'s PAR endpoint, after checking that `client` made this request.
+    fn par_endpoint<'c, H, K>(&self, client: &'c Client<H, K>) -> Result<&'c EndpointUrl, Error> {
         let own = self.client_core();
         if own.auth.client_id != client.core.auth.client_id
             || own.metadata.issuer.as_str() != client.core.metadata.issuer.as_str()
@@ -146,39 +160,40 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
             }
             .into());
         }
-        let par_endpoint = ProviderMetadata::endpoint(
+        Ok(ProviderMetadata::endpoint(
             &client.core.metadata.pushed_authorization_request_endpoint,
             "pushed_authorization_request_endpoint",
-        )?;
+        )?)
+    }
+
+    /// The pushed request body: every parameter (or, with request objects, the signed
+    /// `request`, RFC 9126 §3) without `client_id` when the authentication puts it there.
+    #[allow(clippy::type_complexity)]
+    fn push_form<H: HttpClient, K: ClientKind>(
+        self,
+        client: &Client<H, K>,
+    ) -> Result<(Form, Pending<A, P>, EndpointUrl), Error> {
         // Every method but Basic puts client_id in the body itself.
         let auth_sets_client_id = client.auth().method() != AuthMethod::ClientSecretBasic;
+        let core = self.client_core_arc();
         let (pushed, pending) = self.start_with(|endpoint, params| {
+            if params.iter().any(|(name, _)| *name == "request_uri") {
+                return Err(Error::from(ConfigError::InvalidValue {
+                    what: "extra parameter",
+                    detail: "request_uri cannot be pushed (RFC 9126 §2.1)".into(),
+                }));
+            }
+            let params = crate::jar::wrap_params(&core, params, true)?;
             let mut form = Form::new();
-            for (name, value) in params {
-                match *name {
-                    "request_uri" => {
-                        return Err(ConfigError::InvalidValue {
-                            what: "extra parameter",
-                            detail: "request_uri cannot be pushed (RFC 9126 §2.1)".into(),
-                        });
-                    }
-                    "client_id" if auth_sets_client_id => {}
-                    _ => {
-                        form.set(name, value);
-                    }
+            for (name, value) in params.iter() {
+                if !(*name == "client_id" && auth_sets_client_id) {
+                    form.set(name, value);
                 }
             }
             Ok((form, endpoint.clone()))
         })?;
         let (form, authorization_endpoint) = pushed?;
-        let request = client.authenticated_post(par_endpoint, form)?;
-        Ok((
-            request,
-            PendingPush {
-                pending,
-                authorization_endpoint,
-            },
-        ))
+        Ok((form, pending, authorization_endpoint))
     }
 
     /// Pushes the authorization request (RFC 9126) and returns the short
@@ -196,9 +211,13 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         self,
         client: &Client<H, K>,
     ) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
-        let (request, push) = self.push_request(client)?;
-        let secrets = crate::response::RequestSecrets::of(&request);
-        let response = client.http.execute(request).await?;
+        let par_endpoint = self.par_endpoint(client)?;
+        let (form, pending, authorization_endpoint) = self.push_form(client)?;
+        let (response, secrets) = client.send_token_post(par_endpoint, &form).await?;
+        let push = PendingPush {
+            pending,
+            authorization_endpoint,
+        };
         let (url, pending, _) = push.finish(&response).map_err(|e| secrets.scrub(e))?;
         Ok((url, pending))
     }

@@ -23,6 +23,7 @@ fn set_uri(req: &mut http::Request<Vec<u8>>, url: &str) {
 
 /// An `application/x-www-form-urlencoded` body (RFC 6749 Appendix B). A plain
 /// string underneath, so it is `Send` and can live across an await.
+#[derive(Clone)]
 pub(crate) struct Form(String);
 
 impl Form {

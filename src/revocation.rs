@@ -71,7 +71,15 @@ impl sealed::TokenValue for RefreshToken {
         self.secret()
     }
 }
+impl sealed::TokenValue for crate::types::DpopAccessToken {
+    fn token_value(&self) -> &str {
+        self.secret()
+    }
+}
 impl AccessOrRefreshToken for AccessToken {}
+/// A DPoP-bound token is sent as a form parameter here, not as a credential (RFC 9449 does
+/// not change revocation or introspection).
+impl AccessOrRefreshToken for crate::types::DpopAccessToken {}
 impl AccessOrRefreshToken for RefreshToken {}
 
 /// An endpoint that takes one token in an authenticated form POST: [`Revoke`] (RFC 7009)

@@ -20,18 +20,19 @@ pub use claims::{Address, UserInfoClaims};
 use std::fmt;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
+use http::header::{ACCEPT, AUTHORIZATION};
 use serde_json::{Map, Value};
 
 use crate::client::{Client, ClientKind};
 use crate::discovery::ProviderMetadata;
-use crate::error::{ConfigError, Error, ProviderError, ResponseError, ValidationError};
+use crate::dpop::{Bearer, TokenBinding};
+use crate::error::{ConfigError, Error, ResponseError, ValidationError};
 use crate::flow::{Access, Tokens};
 use crate::http::HttpClient;
 use crate::jose::{self, Jws, JwsAlgorithm};
 use crate::request::Form;
-use crate::response::{is_json, json_body, media_type, require_success, sanitize};
-use crate::types::{AccessToken, SubjectId};
+use crate::response::{is_json, json_body, media_type, require_success};
+use crate::types::SubjectId;
 
 /// How the access token is presented (RFC 6750 §2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -64,10 +65,17 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// must equal the `sub` of their validated ID token (OpenID Connect Core §5.3.2).
     /// Tokens without an ID token (a plain OAuth 2.0 flow) make [`UserInfoRequest::request`]
     /// fail: use [`Client::userinfo_for_subject`] with a subject known otherwise.
-    pub fn userinfo<'a, A: Access>(&'a self, tokens: &'a Tokens<A>) -> UserInfoRequest<'a, H, K> {
+    ///
+    /// A [`Dpop`](crate::Dpop) client sends its [`DpopBound`](crate::DpopBound) token as
+    /// `Authorization: DPoP` with a proof (RFC 9449 §7.1); the tokens' type must match the
+    /// client's.
+    pub fn userinfo<'a, A: Access>(
+        &'a self,
+        tokens: &'a Tokens<A, K::Binding>,
+    ) -> UserInfoRequest<'a, H, K> {
         UserInfoRequest {
             client: self,
-            access_token: tokens.access_token(),
+            access_token: <K::Binding as TokenBinding>::secret(tokens.access_token()),
             expected_sub: tokens.id_token_claims().map(|c| c.sub.as_str()),
             method: BearerMethod::default(),
             require_signed: false,
@@ -76,14 +84,16 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
 
     /// Starts a UserInfo request with `access_token`; the response's `sub` must equal
     /// `subject` (OpenID Connect Core §5.3.2).
+    /// `access_token` is an [`AccessToken`](crate::AccessToken) for a bearer client, a
+    /// [`DpopAccessToken`](crate::DpopAccessToken) for a DPoP client.
     pub fn userinfo_for_subject<'a>(
         &'a self,
-        access_token: &'a AccessToken,
+        access_token: &'a <K::Binding as TokenBinding>::Token,
         subject: &'a SubjectId,
     ) -> UserInfoRequest<'a, H, K> {
         UserInfoRequest {
             client: self,
-            access_token,
+            access_token: <K::Binding as TokenBinding>::secret(access_token),
             expected_sub: Some(subject.as_str()),
             method: BearerMethod::default(),
             require_signed: false,
@@ -96,7 +106,8 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
 #[must_use = "a UserInfo request does nothing until it is sent"]
 pub struct UserInfoRequest<'a, H, K> {
     client: &'a Client<H, K>,
-    access_token: &'a AccessToken,
+    /// The token's value (an `AccessToken` or a `DpopAccessToken`, by the client's binding).
+    access_token: &'a str,
     expected_sub: Option<&'a str>,
     method: BearerMethod,
     require_signed: bool,
@@ -105,7 +116,7 @@ pub struct UserInfoRequest<'a, H, K> {
 impl<H, K> fmt::Debug for UserInfoRequest<'_, H, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserInfoRequest")
-            .field("access_token", self.access_token)
+            .field("access_token", &"[redacted]")
             .field("expected_sub", &self.expected_sub)
             .field("method", &self.method)
             .field("require_signed", &self.require_signed)
@@ -113,15 +124,19 @@ impl<H, K> fmt::Debug for UserInfoRequest<'_, H, K> {
     }
 }
 
-impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
-    /// Largest UserInfo response accepted, in bytes.
-    pub const MAX_LEN: usize = 256 * 1024;
-
-    /// Chooses how the access token is sent (default: [`BearerMethod::Header`]).
+impl<H: HttpClient, K: ClientKind<Binding = Bearer>> UserInfoRequest<'_, H, K> {
+    /// Chooses how the bearer token is sent (default: [`BearerMethod::Header`]). Bearer
+    /// clients only: a DPoP-bound token is always sent in the `Authorization` header with
+    /// its proof (RFC 9449 §7.1).
     pub fn bearer_method(mut self, method: BearerMethod) -> Self {
         self.method = method;
         self
     }
+}
+
+impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
+    /// Largest UserInfo response accepted, in bytes.
+    pub const MAX_LEN: usize = 256 * 1024;
 
     /// Refuses an unsigned (JSON) answer: for a client registered with a
     /// `userinfo_signed_response_alg` (OpenID Connect Dynamic Client Registration §2), so
@@ -150,6 +165,19 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
     /// `userinfo_endpoint`; [`ConfigError::InvalidValue`] when there is no subject to check
     /// the answer against or the token cannot be put in a header.
     pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = self.unproven_request()?;
+        if let Some(dpop) = &self.client.core.dpop {
+            dpop.attach(
+                &mut request,
+                Some(self.access_token),
+                self.client.core.validator.clock().now(),
+            )?;
+        }
+        Ok(request)
+    }
+
+    /// [`request`](Self::request) without a DPoP proof.
+    fn unproven_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
         self.expected_sub()?;
         let endpoint = ProviderMetadata::endpoint(
             &self.client.metadata().userinfo_endpoint,
@@ -157,13 +185,7 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
         )?;
         let mut request = match self.method {
             BearerMethod::Header | BearerMethod::HeaderPost => {
-                let mut value =
-                    http::HeaderValue::try_from(format!("Bearer {}", self.access_token.secret()))
-                        .map_err(|_| ConfigError::InvalidValue {
-                        what: "access token",
-                        detail: "not usable in an HTTP header (RFC 6750 §2.1)".into(),
-                    })?;
-                value.set_sensitive(true);
+                let value = crate::resource::authorization::<K::Binding>(self.access_token)?;
                 let mut request = crate::request::get(endpoint.as_str());
                 request.headers_mut().insert(AUTHORIZATION, value);
                 if self.method == BearerMethod::HeaderPost {
@@ -173,7 +195,7 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
             }
             BearerMethod::FormBody => {
                 let mut form = Form::new();
-                form.set("access_token", self.access_token.secret());
+                form.set("access_token", self.access_token);
                 form.into_post(endpoint.as_str())
             }
         };
@@ -197,8 +219,10 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
     /// [`ValidationError::Issuer`] / [`ValidationError::AudienceMissingClient`].
     pub async fn finish(&self, response: &http::Response<Bytes>) -> Result<UserInfo, Error> {
         let expected = self.expected_sub()?;
+        self.client
+            .observe_dpop_nonce(self.client.metadata().userinfo_endpoint.as_ref(), response);
         if !response.status().is_success()
-            && let Some(err) = bearer_error(response)
+            && let Some(err) = crate::challenge::token_error(response)
         {
             return Err(err.into());
         }
@@ -242,10 +266,19 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
     }
 
     /// Sends the request and reads the response.
+    ///
+    /// A DPoP client retries once when the endpoint asks for a nonce (`401` with
+    /// `WWW-Authenticate: DPoP error="use_dpop_nonce"`, RFC 9449 §9).
     pub async fn send(self) -> Result<UserInfo, Error> {
-        let request = self.request()?;
-        let secrets = crate::response::RequestSecrets::of(&request);
-        let response = self.client.http().execute(request).await?;
+        let (response, secrets) = crate::dpop::execute(
+            self.client.http(),
+            self.client.core.dpop.as_ref(),
+            "userinfo",
+            Some(self.access_token),
+            || self.client.core.validator.clock().now(),
+            || self.unproven_request(),
+        )
+        .await?;
         self.finish(&response).await.map_err(|e| secrets.scrub(e))
     }
 
@@ -302,157 +335,5 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
             .into());
         }
         Ok((object, alg))
-    }
-}
-
-// ---- RFC 6750 §3: the WWW-Authenticate response header ------------------------------------
-
-/// The error of a `Bearer` challenge (RFC 6750 §3) in the `WWW-Authenticate` headers, if
-/// one carries an `error` attribute. A challenge without one (a request that carried no
-/// token, RFC 6750 §3.1) is not an error report.
-fn bearer_error(response: &http::Response<Bytes>) -> Option<ProviderError> {
-    for value in response.headers().get_all(WWW_AUTHENTICATE) {
-        let Ok(value) = value.to_str() else { continue };
-        for (scheme, params) in challenges(value) {
-            if !scheme.eq_ignore_ascii_case("bearer") {
-                continue;
-            }
-            let param = |name: &str| {
-                params
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.as_str())
-            };
-            if let Some(error) = param("error").and_then(|e| sanitize(e, 128)) {
-                return Some(ProviderError {
-                    error,
-                    error_description: param("error_description").and_then(|d| sanitize(d, 1024)),
-                    error_uri: param("error_uri").and_then(|u| sanitize(u, 1024)),
-                    status: Some(response.status().as_u16()),
-                });
-            }
-        }
-    }
-    None
-}
-
-type Challenge<'a> = (&'a str, Vec<(&'a str, String)>);
-
-/// Splits a `WWW-Authenticate` value into challenges (RFC 9110 §11.6.1): a list of
-/// `scheme [ auth-param *( "," auth-param ) ]` where an element that starts with
-/// `name =` continues the current challenge and any other element starts a new one.
-fn challenges(value: &str) -> Vec<Challenge<'_>> {
-    let mut out: Vec<Challenge<'_>> = Vec::new();
-    for element in split_outside_quotes(value) {
-        let element = element.trim();
-        let (first, rest) = element.split_at(token_len(element));
-        if first.is_empty() {
-            continue;
-        }
-        let rest = rest.trim_start();
-        if let Some(value) = rest.strip_prefix('=') {
-            if let Some((_, params)) = out.last_mut() {
-                params.push((first, unquote(value.trim())));
-            }
-        } else {
-            let params = auth_param(rest).into_iter().collect();
-            out.push((first, params));
-        }
-    }
-    out
-}
-
-/// `name = ( token / quoted-string )`.
-fn auth_param(s: &str) -> Option<(&str, String)> {
-    let (name, rest) = s.split_at(token_len(s));
-    let value = rest.trim_start().strip_prefix('=')?;
-    (!name.is_empty()).then(|| (name, unquote(value.trim())))
-}
-
-/// The length of the leading RFC 9110 §5.6.2 `token`.
-fn token_len(s: &str) -> usize {
-    s.find(|c: char| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)))
-        .unwrap_or(s.len())
-}
-
-/// A `quoted-string` without its quotes and escapes (RFC 9110 §5.6.4), or a token as is.
-fn unquote(s: &str) -> String {
-    let Some(inner) = s.strip_prefix('"') else {
-        return s.to_owned();
-    };
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => break,
-            '\\' => out.extend(chars.next()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Splits at commas that are not inside a quoted string.
-fn split_outside_quotes(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut start, mut quoted, mut escaped) = (0, false, false);
-    for (i, c) in s.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                parts.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&s[start..]);
-    parts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn www_authenticate_challenges() {
-        let parsed = challenges(
-            r#"DPoP algs="ES256 PS256", Bearer realm="op, \"main\"", error="invalid_token",
-               error_description = "token expired", Basic abc=="#,
-        );
-        assert_eq!(parsed.len(), 3);
-        assert_eq!(
-            parsed[0],
-            ("DPoP", vec![("algs", "ES256 PS256".to_owned())])
-        );
-        assert_eq!(parsed[1].0, "Bearer");
-        assert_eq!(
-            parsed[1].1,
-            vec![
-                ("realm", "op, \"main\"".to_owned()),
-                ("error", "invalid_token".to_owned()),
-                ("error_description", "token expired".to_owned()),
-            ]
-        );
-        assert_eq!(parsed[2].0, "Basic");
-        assert!(challenges("").is_empty());
-        assert_eq!(challenges("Bearer"), vec![("Bearer", vec![])]);
-        assert_eq!(
-            challenges("bearer error=insufficient_scope"),
-            vec![("bearer", vec![("error", "insufficient_scope".to_owned())])]
-        );
-        // Garbage never panics.
-        for junk in [
-            ",,,",
-            "=",
-            "\"",
-            "Bearer =",
-            "Bearer error=\"unterminated",
-            "é=é, =",
-        ] {
-            let _ = challenges(junk);
-        }
     }
 }

@@ -109,7 +109,7 @@ fn metadata() -> ProviderMetadata {
     md
 }
 
-struct Fixture<K: ClientKind> {
+struct Fixture<K: typed_oidc::BaseKind> {
     key: SigningKey,
     op: ScriptedOp,
     client: Client<ScriptedOp, K>,

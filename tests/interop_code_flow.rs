@@ -21,7 +21,7 @@ fn redirect() -> RedirectUrl {
     RedirectUrl::new(REDIRECT_URI).unwrap()
 }
 
-async fn discover<K: ClientKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
+async fn discover<K: typed_oidc::BaseKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
     let http = HyperClient::new().expect("hyper client");
     builder
         .redirect_uri(redirect())
@@ -32,7 +32,7 @@ async fn discover<K: ClientKind>(builder: ClientBuilder<K>) -> Client<HyperClien
 
 /// Runs the front channel with the scripted user agent and the back channel with the
 /// crate; returns the tokens and the nonce that was sent.
-async fn login<A: Access, P: PkceMode, K: ClientKind>(
+async fn login<A: Access, P: PkceMode, K: typed_oidc::BaseKind>(
     client: &Client<HyperClient, K>,
     request: AuthorizationRequest<A, P>,
 ) -> (Tokens<A>, String) {

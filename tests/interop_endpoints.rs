@@ -20,7 +20,7 @@ fn issuer() -> IssuerUrl {
     IssuerUrl::new(&support::shared().issuer).expect("provider issuer")
 }
 
-async fn discover<K: ClientKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
+async fn discover<K: typed_oidc::BaseKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
     let http = HyperClient::new().expect("hyper client");
     builder
         .redirect_uri(RedirectUrl::new(REDIRECT_URI).unwrap())
@@ -38,7 +38,7 @@ async fn basic_client() -> Client<HyperClient> {
 }
 
 /// Logs in with `ua` (whose cookie jar keeps the provider session) and exchanges the code.
-async fn login_in<A: Access, P: PkceMode, K: ClientKind>(
+async fn login_in<A: Access, P: PkceMode, K: typed_oidc::BaseKind>(
     ua: &mut UserAgent,
     client: &Client<HyperClient, K>,
     request: AuthorizationRequest<A, P>,
@@ -49,7 +49,7 @@ async fn login_in<A: Access, P: PkceMode, K: ClientKind>(
     received.exchange(client).await.expect("code exchange")
 }
 
-async fn login<A: Access, P: PkceMode, K: ClientKind>(
+async fn login<A: Access, P: PkceMode, K: typed_oidc::BaseKind>(
     client: &Client<HyperClient, K>,
     request: AuthorizationRequest<A, P>,
 ) -> Tokens<A> {

@@ -21,7 +21,7 @@ fn issuer() -> IssuerUrl {
     IssuerUrl::new(&support::shared().issuer).expect("provider issuer")
 }
 
-async fn discover<K: ClientKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
+async fn discover<K: typed_oidc::BaseKind>(builder: ClientBuilder<K>) -> Client<HyperClient, K> {
     let http = HyperClient::new().expect("hyper client");
     builder
         .redirect_uri(RedirectUrl::new(REDIRECT_URI).unwrap())

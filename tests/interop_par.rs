@@ -34,7 +34,10 @@ async fn metadata() -> ProviderMetadata {
     ProviderMetadata::from_response(&issuer(), &response).expect("test provider metadata")
 }
 
-fn build<K: ClientKind>(builder: ClientBuilder<K>, md: ProviderMetadata) -> Client<HyperClient, K> {
+fn build<K: typed_oidc::BaseKind>(
+    builder: ClientBuilder<K>,
+    md: ProviderMetadata,
+) -> Client<HyperClient, K> {
     builder
         .redirect_uri(redirect())
         .build(md, HyperClient::new().unwrap())
@@ -47,7 +50,7 @@ fn query_of(url: &AuthorizationUrl) -> Vec<(String, String)> {
 }
 
 /// Checks the short URL, runs the front channel and the unchanged back channel.
-async fn login_pushed<A: Access, P: PkceMode, K: ClientKind>(
+async fn login_pushed<A: Access, P: PkceMode, K: BaseKind>(
     client: &Client<HyperClient, K>,
     url: AuthorizationUrl,
     pending: Pending<A, P>,

@@ -16,8 +16,8 @@ use typed_oidc::error::{Error, JoseError, ResponseError, ValidationError};
 use typed_oidc::jose::{JwsAlgorithm, SigningKey, sign_compact, sign_compact_hmac};
 use typed_oidc::time::FixedClock;
 use typed_oidc::{
-    Client, ClientBuilder, ClientId, ClientKind, ClientSecret, EndpointUrl, Expectations,
-    IssuerUrl, ProviderMetadata, Public,
+    Client, ClientBuilder, ClientId, ClientSecret, EndpointUrl, Expectations, IssuerUrl,
+    ProviderMetadata, Public,
 };
 
 const ISSUER: &str = "https://op.example.com";
@@ -85,7 +85,7 @@ fn builder() -> ClientBuilder {
         .clock(Arc::new(FixedClock::at_unix(NOW as u64)))
 }
 
-fn new_client_with<K: ClientKind>(
+fn new_client_with<K: typed_oidc::BaseKind>(
     builder: ClientBuilder<K>,
     http: &MockHttp,
 ) -> Client<MockHttp, K> {
@@ -98,7 +98,7 @@ fn new_client(http: &MockHttp) -> Client<MockHttp, Public> {
     new_client_with(builder(), http)
 }
 
-async fn validate<K: ClientKind>(
+async fn validate<K: typed_oidc::BaseKind>(
     client: &Client<MockHttp, K>,
     token: &str,
 ) -> Result<String, Error> {

@@ -29,6 +29,15 @@ pub enum ResponseMode {
     Fragment,
     /// Parameters in an HTML form POSTed to the redirect URI.
     FormPost,
+    /// JARM (JWT Secured Authorization Response Mode §2.3.4): one signed `response` JWT,
+    /// in the query for `code`, in the fragment for response types with a token.
+    Jwt,
+    /// JARM `query.jwt`: the `response` JWT in the query.
+    QueryJwt,
+    /// JARM `fragment.jwt`: the `response` JWT in the fragment.
+    FragmentJwt,
+    /// JARM `form_post.jwt`: the `response` JWT in a form POST.
+    FormPostJwt,
 }
 
 impl ResponseMode {
@@ -38,6 +47,10 @@ impl ResponseMode {
             Self::Query => "query",
             Self::Fragment => "fragment",
             Self::FormPost => "form_post",
+            Self::Jwt => "jwt",
+            Self::QueryJwt => "query.jwt",
+            Self::FragmentJwt => "fragment.jwt",
+            Self::FormPostJwt => "form_post.jwt",
         }
     }
     fn label(self) -> &'static str {
@@ -45,6 +58,37 @@ impl ResponseMode {
             Self::Query => "response_mode=query",
             Self::Fragment => "response_mode=fragment",
             Self::FormPost => "response_mode=form_post",
+            Self::Jwt => "response_mode=jwt",
+            Self::QueryJwt => "response_mode=query.jwt",
+            Self::FragmentJwt => "response_mode=fragment.jwt",
+            Self::FormPostJwt => "response_mode=form_post.jwt",
+        }
+    }
+    /// Whether the response is a JARM `response` JWT.
+    pub fn is_jwt(self) -> bool {
+        matches!(
+            self,
+            Self::Jwt | Self::QueryJwt | Self::FragmentJwt | Self::FormPostJwt
+        )
+    }
+    /// Whether the response arrives as a form POST.
+    pub fn is_form_post(self) -> bool {
+        matches!(self, Self::FormPost | Self::FormPostJwt)
+    }
+    /// Whether the response arrives in the redirect URI's fragment.
+    pub fn is_fragment(self) -> bool {
+        matches!(self, Self::Fragment | Self::FragmentJwt)
+    }
+    /// Whether the response arrives in the redirect URI's query.
+    pub fn is_query(self) -> bool {
+        matches!(self, Self::Query | Self::QueryJwt)
+    }
+    /// `jwt` made concrete for a response type whose default mode is `default`.
+    pub(crate) fn resolve(self, default: ResponseMode) -> ResponseMode {
+        match self {
+            Self::Jwt if default == Self::Fragment => Self::FragmentJwt,
+            Self::Jwt => Self::QueryJwt,
+            other => other,
         }
     }
 }
@@ -127,6 +171,8 @@ const RESERVED: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
     "scope",
+    "request",
+    "dpop_jkt",
 ];
 
 /// An authorization-code request being configured.
@@ -373,13 +419,23 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         &self.core
     }
 
+    /// The client this request was made by, shared.
+    pub(crate) fn client_core_arc(&self) -> Arc<ClientCore> {
+        self.core.clone()
+    }
+
     /// Builds the authorization URL for `spec` and the [`Pending`] flow: the work of
     /// [`start`](Self::start), shared with the implicit and hybrid flows.
     pub(crate) fn prepare(
         self,
         spec: &ResponseSpec,
     ) -> Result<(AuthorizationUrl, Pending<A, P>), Error> {
-        self.prepare_with(spec, AuthorizationUrl::from_params)
+        let core = self.core.clone();
+        let (url, pending) = self.prepare_with(spec, |endpoint, params| {
+            let params = crate::jar::wrap_params(&core, params, false)?;
+            Ok::<_, Error>(AuthorizationUrl::from_params(endpoint, &params))
+        })?;
+        Ok((url?, pending))
     }
 
     /// The code flow's checks and parameters, handed to `finish` (which builds the
@@ -462,6 +518,10 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
         if let Some(m) = self.response_mode {
             params.push(("response_mode", m.as_str().into()));
         }
+        // RFC 9449 §10: binds the authorization code to the DPoP key.
+        if let (true, Some(dpop)) = (spec.code, &self.core.dpop) {
+            params.push(("dpop_jkt", dpop.key.thumbprint().into()));
+        }
         match self.prompt.as_slice() {
             [] => {}
             [one] => params.push(("prompt", one.as_str().into())),
@@ -501,7 +561,8 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
             pkce,
             self.scope,
             self.max_age,
-            self.response_mode.unwrap_or(spec.default_mode),
+            self.response_mode
+                .map_or(spec.default_mode, |m| m.resolve(spec.default_mode)),
         );
         Ok((out, pending))
     }
@@ -593,7 +654,7 @@ impl ResponseSpec {
         scope: &Scope,
         md: &ProviderMetadata,
     ) -> Result<(), ConfigError> {
-        if self.default_mode == ResponseMode::Fragment && mode == Some(ResponseMode::Query) {
+        if self.default_mode == ResponseMode::Fragment && mode.is_some_and(ResponseMode::is_query) {
             return Err(ConfigError::InvalidValue {
                 what: "response_mode",
                 detail: format!("response_type={} must not use query", self.response_type),

@@ -7,8 +7,9 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use super::{Access, PkceMode, ResponseMode};
-use crate::client::{Client, ClientCore};
+use crate::client::{Client, ClientCore, ClientKind};
 use crate::error::{CallbackError, ConfigError, Error, ProviderError};
+use crate::http::HttpClient;
 use crate::response::{RequestSecrets, sanitize};
 use crate::types::{AuthorizationCode, ClientId, Nonce, RedirectUrl, Scope, State, ct_eq};
 
@@ -117,16 +118,75 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
     /// Checks, in order: no parameter repeated; RFC 9207 `iss` (when present, and
     /// required when the provider advertises it); `state`, in constant time; then an
     /// `error` response becomes [`Error::Provider`]; otherwise `code` must be present.
+    ///
+    /// A JWT-secured response (JARM, [`ResponseMode::is_jwt`]) needs the provider's keys:
+    /// it is refused here with [`ConfigError::InvalidValue`]; use
+    /// [`callback_with`](Self::callback_with).
     pub fn callback(self, redirect: &str) -> Result<CodeReceived<A, P>, Error> {
+        self.refuse_jarm()?;
         let params = self.redirect_params(redirect)?;
         self.accept(params)
     }
 
     /// Consumes a `form_post` callback: the `application/x-www-form-urlencoded` body
-    /// the user agent POSTed to the redirect URI.
+    /// the user agent POSTed to the redirect URI. JARM as in [`callback`](Self::callback).
     pub fn callback_form(self, body: &[u8]) -> Result<CodeReceived<A, P>, Error> {
+        self.refuse_jarm()?;
         let params = self.form_params(body)?;
         self.accept(params)
+    }
+
+    /// [`callback`](Self::callback) for any response mode, JWT-secured ones (JARM) included:
+    /// a `response` JWT is verified with the provider's keys — signature, `iss`, `aud`,
+    /// `exp` ([`crate::jarm`]) — before `state`, `code` or `error` are read from it.
+    /// `client` must be the client that started the flow.
+    pub async fn callback_with<H: HttpClient, K: ClientKind>(
+        self,
+        client: &Client<H, K>,
+        redirect: &str,
+    ) -> Result<CodeReceived<A, P>, Error> {
+        self.check_client(client)?;
+        let params = self.redirect_params(redirect)?;
+        let params = self.unwrap_jarm(client, params).await?;
+        self.accept(params)
+    }
+
+    /// [`callback_form`](Self::callback_form) for any response mode, `form_post.jwt`
+    /// included; as [`callback_with`](Self::callback_with).
+    pub async fn callback_form_with<H: HttpClient, K: ClientKind>(
+        self,
+        client: &Client<H, K>,
+        body: &[u8],
+    ) -> Result<CodeReceived<A, P>, Error> {
+        self.check_client(client)?;
+        let params = self.form_params(body)?;
+        let params = self.unwrap_jarm(client, params).await?;
+        self.accept(params)
+    }
+
+    fn refuse_jarm(&self) -> Result<(), ConfigError> {
+        if self.response_mode.is_jwt() {
+            return Err(ConfigError::InvalidValue {
+                what: "callback",
+                detail: "this flow asked for a JWT-secured response (JARM), which needs the \
+                         provider's keys: use callback_with(&client, ..)"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The parameters inside a JARM `response` JWT, verified; other responses as they are.
+    pub(crate) async fn unwrap_jarm<H: HttpClient, K: ClientKind>(
+        &self,
+        client: &Client<H, K>,
+        params: HashMap<String, String>,
+    ) -> Result<HashMap<String, String>, Error> {
+        if self.response_mode.is_jwt() {
+            crate::jarm::response_params(client, params).await
+        } else {
+            Ok(params)
+        }
     }
 
     fn accept(self, mut params: HashMap<String, String>) -> Result<CodeReceived<A, P>, Error> {
@@ -140,7 +200,7 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
 
     /// The parameters of a redirect callback: its query or fragment, by response mode.
     pub(crate) fn redirect_params(&self, redirect: &str) -> Result<HashMap<String, String>, Error> {
-        if self.response_mode == ResponseMode::FormPost {
+        if self.response_mode.is_form_post() {
             return Err(CallbackError::Malformed(
                 "this flow expects a form_post body: use callback_form".into(),
             )
@@ -149,9 +209,10 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
         let url = url::Url::parse(redirect)
             .or_else(|_| self.redirect_uri.url().join(redirect))
             .map_err(|e| CallbackError::Malformed(format!("not a URL: {e}")))?;
-        let raw = match self.response_mode {
-            ResponseMode::Fragment => url.fragment(),
-            _ => url.query(),
+        let raw = if self.response_mode.is_fragment() {
+            url.fragment()
+        } else {
+            url.query()
         }
         .unwrap_or_default();
         Ok(parse_params(raw.as_bytes())?)
@@ -159,7 +220,7 @@ impl<A: Access, P: PkceMode> Pending<A, P> {
 
     /// The parameters of a `form_post` callback body.
     pub(crate) fn form_params(&self, body: &[u8]) -> Result<HashMap<String, String>, Error> {
-        if self.response_mode != ResponseMode::FormPost {
+        if !self.response_mode.is_form_post() {
             return Err(CallbackError::Malformed(
                 "this flow did not request response_mode=form_post".into(),
             )

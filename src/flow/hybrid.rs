@@ -161,10 +161,11 @@ impl<A: Access, P: PkceMode> PendingHybrid<A, P> {
     async fn receive<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
-        mut params: HashMap<String, String>,
+        params: HashMap<String, String>,
     ) -> Result<HybridReceived<A, P>, Error> {
         let pending = self.pending;
         pending.check_client(client)?;
+        let mut params = pending.unwrap_jarm(client, params).await?;
         let with_id_token = self.response_type.has_id_token();
         pending.check_response(&mut params, with_id_token)?;
         let code = take_code(&mut params)?;
@@ -258,7 +259,7 @@ impl<A: Access, P: PkceMode> HybridReceived<A, P> {
         self,
         client: &Client<H, K>,
         response: &http::Response<Bytes>,
-    ) -> Result<Tokens<A>, Error> {
+    ) -> Result<Tokens<A, K::Binding>, Error> {
         let parsed = TokenResponse::from_response(response)?;
         let pending = &self.received.pending;
         let expected = Expectations {
@@ -276,7 +277,7 @@ impl<A: Access, P: PkceMode> HybridReceived<A, P> {
     pub async fn exchange<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
-    ) -> Result<Tokens<A>, Error> {
+    ) -> Result<Tokens<A, K::Binding>, Error> {
         let request = self.token_request(client)?;
         let secrets = crate::response::RequestSecrets::of(&request);
         let response = client.http.execute(request).await?;

@@ -84,7 +84,7 @@ impl<R> std::fmt::Debug for ImplicitRequest<R> {
     }
 }
 
-impl<H, K> Client<H, K> {
+impl<H, K: crate::client::ClientKind<Binding = crate::dpop::Bearer>> Client<H, K> {
     /// Starts an implicit-flow request (OpenID Connect Core §3.2): `response_type=id_token`,
     /// scope `openid`, fresh `state` and `nonce`, the client's redirect URI.
     pub fn implicit_request(&self) -> ImplicitRequest<IdTokenOnly> {
@@ -224,10 +224,11 @@ impl<R: ImplicitResponseType> PendingImplicit<R> {
     async fn receive<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
-        mut params: HashMap<String, String>,
+        params: HashMap<String, String>,
     ) -> Result<Received, Error> {
         let pending = self.pending;
         pending.check_client(client)?;
+        let mut params = pending.unwrap_jarm(client, params).await?;
         pending.check_response(&mut params, true)?;
         let id_token = take_id_token(&mut params)?;
         let tokens = if R::WITH_TOKEN {

@@ -9,21 +9,25 @@ use serde::{Deserialize, Serialize};
 
 use super::{Access, CodeReceived, Offline, PkceMode};
 use crate::client::{Client, ClientKind};
+use crate::dpop::{Bearer, TokenBinding};
 use crate::error::{Error, ResponseError};
 use crate::http::HttpClient;
 use crate::id_token::{Expectations, IdTokenClaims};
 use crate::request::Form;
 use crate::token::{TokenResponse, TokenType};
-use crate::types::{AccessToken, IdToken, RefreshToken, Scope};
+use crate::types::{IdToken, RefreshToken, Scope};
 
 /// Tokens whose ID token (if any) passed every validation rule.
 ///
 /// `A` is [`Online`](super::Online) or [`Offline`]; only `Tokens<Offline>` holds a
-/// guaranteed refresh token and has [`refresh`](Tokens::refresh).
+/// guaranteed refresh token and has [`refresh`](Tokens::refresh). `B` is how the access
+/// token is presented: [`Bearer`] (an [`AccessToken`](crate::AccessToken)) or
+/// [`DpopBound`](crate::DpopBound) (a [`DpopAccessToken`](crate::DpopAccessToken), for
+/// clients built with [`ClientBuilder::dpop`](crate::ClientBuilder::dpop)).
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
-pub struct Tokens<A: Access = super::Online> {
-    access_token: AccessToken,
+pub struct Tokens<A: Access = super::Online, B: TokenBinding = Bearer> {
+    access_token: B::Token,
     token_type: TokenType,
     expires_at: Option<SystemTime>,
     refresh_slot: A::Refresh,
@@ -32,10 +36,10 @@ pub struct Tokens<A: Access = super::Online> {
     scope: Scope,
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
-    _access: PhantomData<fn() -> A>,
+    _access: PhantomData<fn() -> (A, B)>,
 }
 
-impl<A: Access> Clone for Tokens<A> {
+impl<A: Access, B: TokenBinding> Clone for Tokens<A, B> {
     fn clone(&self) -> Self {
         Self {
             access_token: self.access_token.clone(),
@@ -51,7 +55,7 @@ impl<A: Access> Clone for Tokens<A> {
     }
 }
 
-impl<A: Access> std::fmt::Debug for Tokens<A> {
+impl<A: Access, B: TokenBinding> std::fmt::Debug for Tokens<A, B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tokens")
             .field("access_token", &self.access_token)
@@ -65,9 +69,10 @@ impl<A: Access> std::fmt::Debug for Tokens<A> {
     }
 }
 
-impl<A: Access> Tokens<A> {
-    /// The access token.
-    pub fn access_token(&self) -> &AccessToken {
+impl<A: Access, B: TokenBinding> Tokens<A, B> {
+    /// The access token: an [`AccessToken`](crate::AccessToken) for bearer clients, a
+    /// [`DpopAccessToken`](crate::DpopAccessToken) for DPoP clients.
+    pub fn access_token(&self) -> &B::Token {
         &self.access_token
     }
     /// The `token_type`.
@@ -106,7 +111,7 @@ impl<A: Access> Tokens<A> {
     }
 }
 
-impl Tokens<Offline> {
+impl<B: TokenBinding> Tokens<Offline, B> {
     /// The refresh token (always present for offline tokens).
     pub fn refresh_token(&self) -> &RefreshToken {
         &self.refresh_slot
@@ -117,14 +122,15 @@ impl Tokens<Offline> {
     /// OpenID Connect Core §12.2: same `iss` and `sub` as the original, `aud` contains
     /// the client, no nonce required. `self` is left untouched, so a failed refresh
     /// loses nothing.
-    pub async fn refresh<H: HttpClient, K: ClientKind>(
+    pub async fn refresh<H: HttpClient, K: ClientKind<Binding = B>>(
         &self,
         client: &Client<H, K>,
-    ) -> Result<Tokens<Offline>, Error> {
+    ) -> Result<Tokens<Offline, B>, Error> {
         let mut form = Form::new();
         form.set("grant_type", "refresh_token")
             .set("refresh_token", self.refresh_slot.secret());
         let parsed = client.token_grant(form).await?;
+        B::check(&parsed.token_type)?;
         let claims = match &parsed.id_token {
             Some(id) => {
                 let expected = Expectations {
@@ -154,8 +160,9 @@ impl Tokens<Offline> {
     }
 }
 
-impl<A: Access> Tokens<A> {
-    /// Tokens from a token response whose ID token (if any) was validated already.
+impl<A: Access, B: TokenBinding> Tokens<A, B> {
+    /// Tokens from a token response whose ID token (if any) was validated already and whose
+    /// `token_type` fits `B` ([`TokenBinding::check`]).
     pub(crate) fn from_parts<H, K>(
         parsed: TokenResponse,
         refresh_slot: A::Refresh,
@@ -166,7 +173,7 @@ impl<A: Access> Tokens<A> {
     ) -> Self {
         let now = client.core.validator.clock().now();
         Tokens {
-            access_token: parsed.access_token,
+            access_token: B::wrap(parsed.access_token),
             token_type: parsed.token_type,
             expires_at: parsed.expires_in.and_then(|d| now.checked_add(d)),
             refresh_slot,
@@ -188,7 +195,8 @@ pub(crate) async fn tokens_from_response<A: Access, H: HttpClient, K: ClientKind
     expected: Expectations<'_>,
     require_id_token: bool,
     requested_scope: Scope,
-) -> Result<Tokens<A>, Error> {
+) -> Result<Tokens<A, K::Binding>, Error> {
+    <K::Binding as TokenBinding>::check(&parsed.token_type)?;
     let claims = match &parsed.id_token {
         Some(id) => {
             let expected = Expectations {
@@ -231,6 +239,10 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         client: &Client<H, K>,
     ) -> Result<http::Request<Vec<u8>>, Error> {
         self.pending.check_client(client)?;
+        client.token_post(client.token_endpoint()?, self.token_form())
+    }
+
+    fn token_form(&self) -> Form {
         let mut form = Form::new();
         form.set("grant_type", "authorization_code")
             .set("code", self.code.secret())
@@ -239,7 +251,7 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
                 "code_verifier",
                 self.pending.pkce.verifier().map(|v| v.secret()),
             );
-        client.authenticated_post(client.token_endpoint()?, form)
+        form
     }
 
     /// Reads the token response and validates the ID token (fetching keys if needed).
@@ -247,7 +259,8 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
         self,
         client: &Client<H, K>,
         response: &http::Response<Bytes>,
-    ) -> Result<Tokens<A>, Error> {
+    ) -> Result<Tokens<A, K::Binding>, Error> {
+        client.observe_token_endpoint_nonce(response);
         let parsed = TokenResponse::from_response(response)?;
         let expected = Expectations {
             nonce: self.pending.nonce.as_ref(),
@@ -264,10 +277,11 @@ impl<A: Access, P: PkceMode> CodeReceived<A, P> {
     pub async fn exchange<H: HttpClient, K: ClientKind>(
         self,
         client: &Client<H, K>,
-    ) -> Result<Tokens<A>, Error> {
-        let request = self.token_request(client)?;
-        let secrets = crate::response::RequestSecrets::of(&request);
-        let response = client.http.execute(request).await?;
+    ) -> Result<Tokens<A, K::Binding>, Error> {
+        self.pending.check_client(client)?;
+        let endpoint = client.token_endpoint()?;
+        let form = self.token_form();
+        let (response, secrets) = client.send_token_post(endpoint, &form).await?;
         self.finish(client, &response)
             .await
             .map_err(|e| secrets.scrub(e))

@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use crate::client::{Client, ClientKind, Confidential};
+use crate::client::{BaseKind, Client, Confidential};
 use crate::client_auth::ClientAuth;
 use crate::error::Error;
 use crate::flow::{Access, CodeReceived, Offline, PkceMode, Tokens};
@@ -25,7 +25,7 @@ pub struct GenAuthEndpoints<H, K = Confidential> {
     revocation_auth: ClientAuth,
 }
 
-impl<H: HttpClient, K: ClientKind> GenAuthEndpoints<H, K> {
+impl<H: HttpClient, K: BaseKind> GenAuthEndpoints<H, K> {
     pub(super) fn new(
         client: Client<H, K>,
         introspection_auth: ClientAuth,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{GenAuth, GenAuthEndpoints};
-use crate::client::{ClientKind, Confidential};
+use crate::client::{BaseKind, ClientKind, Confidential};
 use crate::error::Error;
 use crate::flow::{
     AuthorizationRequest, AuthorizationUrl, NoPkce, Online, Pending, Pkce, ResponseMode, Tokens,
@@ -23,7 +23,7 @@ pub struct GenAuthOAuth<H, K = Confidential> {
     pub(super) endpoints: GenAuthEndpoints<H, K>,
 }
 
-impl<H: HttpClient, K: ClientKind> GenAuthOAuth<H, K> {
+impl<H: HttpClient, K: BaseKind> GenAuthOAuth<H, K> {
     pub(super) fn new(endpoints: GenAuthEndpoints<H, K>) -> Self {
         Self { endpoints }
     }

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use url::Url;
 
 use super::{GenAuth, GenAuthEndpoints};
-use crate::client::{Client, ClientKind, Confidential};
+use crate::client::{BaseKind, Client, Confidential};
 use crate::client_auth::AuthMethod;
 use crate::error::{Error, ResponseError};
 use crate::flow::{AuthorizationRequest, Online, Pkce, Tokens};
@@ -51,7 +51,7 @@ pub enum TokenValidation {
     },
 }
 
-impl<H: HttpClient, K: ClientKind> GenAuthOidc<H, K> {
+impl<H: HttpClient, K: BaseKind> GenAuthOidc<H, K> {
     /// Largest `validate_token` answer accepted, in bytes.
     pub const MAX_VALIDATE_LEN: usize = 64 * 1024;
 

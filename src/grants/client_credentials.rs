@@ -2,6 +2,7 @@
 
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
 use crate::client::{Client, ClientKind, Confidential};
+use crate::dpop::TokenBinding;
 use crate::error::Error;
 use crate::flow::{Online, Tokens};
 use crate::http::HttpClient;
@@ -16,15 +17,15 @@ impl sealed::Sealed for ClientCredentials {}
 
 impl Grant for ClientCredentials {
     type Access = Online;
-    type Output = Tokens<Online>;
+    type Output<B: TokenBinding> = Tokens<Online, B>;
     const OWN_PARAMS: &'static [&'static str] = &[];
     const TYPED_OFFLINE: bool = false;
-    fn output(tokens: Tokens<Online>) -> Result<Tokens<Online>, Error> {
+    fn output<B: TokenBinding>(tokens: Tokens<Online, B>) -> Result<Tokens<Online, B>, Error> {
         Ok(tokens)
     }
 }
 
-/// Implemented by [`Confidential`] only: the bound of grants that only
+/// Implemented by [`Confidential`] and `Dpop<Confidential>` only: the bound of grants that only
 /// confidential clients may use (RFC 6749 §4.4). A public client's attempt fails
 /// to compile with a message that says so. Cannot be implemented outside this
 /// crate (both it and the client kinds are foreign there).
@@ -36,6 +37,7 @@ impl Grant for ClientCredentials {
 pub trait ConfidentialOnly: ClientKind {}
 
 impl ConfidentialOnly for Confidential {}
+impl ConfidentialOnly for crate::client::Dpop<Confidential> {}
 
 impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// Starts a client credentials request (RFC 6749 §4.4.2): the client asks for

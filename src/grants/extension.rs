@@ -4,6 +4,7 @@ use std::marker::PhantomData;
 
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
 use crate::client::{Client, ClientKind};
+use crate::dpop::TokenBinding;
 use crate::error::{ConfigError, Error};
 use crate::flow::{Access, Offline, Online, Tokens};
 use crate::http::HttpClient;
@@ -21,10 +22,10 @@ impl<A> sealed::Sealed for Extension<A> {}
 
 impl<A: Access> Grant for Extension<A> {
     type Access = A;
-    type Output = Tokens<A>;
+    type Output<B: TokenBinding> = Tokens<A, B>;
     const OWN_PARAMS: &'static [&'static str] = &[];
     const TYPED_OFFLINE: bool = false;
-    fn output(tokens: Tokens<A>) -> Result<Tokens<A>, Error> {
+    fn output<B: TokenBinding>(tokens: Tokens<A, B>) -> Result<Tokens<A, B>, Error> {
         Ok(tokens)
     }
 }

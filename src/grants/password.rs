@@ -4,6 +4,7 @@ use std::marker::PhantomData;
 
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
 use crate::client::{Client, ClientKind};
+use crate::dpop::TokenBinding;
 use crate::error::Error;
 use crate::flow::{Access, Offline, Online, Tokens};
 use crate::http::HttpClient;
@@ -23,10 +24,10 @@ impl<A> sealed::Sealed for Password<A> {}
 
 impl<A: Access> Grant for Password<A> {
     type Access = A;
-    type Output = Tokens<A>;
+    type Output<B: TokenBinding> = Tokens<A, B>;
     const OWN_PARAMS: &'static [&'static str] = &["username", "password"];
     const TYPED_OFFLINE: bool = true;
-    fn output(tokens: Tokens<A>) -> Result<Tokens<A>, Error> {
+    fn output<B: TokenBinding>(tokens: Tokens<A, B>) -> Result<Tokens<A, B>, Error> {
         Ok(tokens)
     }
 }

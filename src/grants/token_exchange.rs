@@ -4,11 +4,12 @@ use std::fmt;
 
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
 use crate::client::{Client, ClientKind};
+use crate::dpop::{Bearer, TokenBinding};
 use crate::error::{Error, ResponseError};
 use crate::flow::{Online, Tokens};
 use crate::http::HttpClient;
 use crate::token::TokenType;
-use crate::types::{AccessToken, Scope};
+use crate::types::Scope;
 
 /// A token type identifier (RFC 8693 §3), as used by `subject_token_type`,
 /// `actor_token_type`, `requested_token_type` and `issued_token_type`.
@@ -75,7 +76,7 @@ impl sealed::Sealed for TokenExchange {}
 
 impl Grant for TokenExchange {
     type Access = Online;
-    type Output = IssuedToken;
+    type Output<B: TokenBinding> = IssuedToken<B>;
     const OWN_PARAMS: &'static [&'static str] = &[
         "subject_token",
         "subject_token_type",
@@ -85,7 +86,7 @@ impl Grant for TokenExchange {
         "audience",
     ];
     const TYPED_OFFLINE: bool = false;
-    fn output(tokens: Tokens<Online>) -> Result<IssuedToken, Error> {
+    fn output<B: TokenBinding>(tokens: Tokens<Online, B>) -> Result<IssuedToken<B>, Error> {
         let issued_token_type = tokens
             .extra()
             .get("issued_token_type")
@@ -111,18 +112,18 @@ impl Grant for TokenExchange {
 /// type; [`issued_token_type`](Self::issued_token_type) says what it is, and
 /// [`token_type`](Self::token_type) is `N_A` when it is not an access token.
 #[derive(Clone, Debug)]
-pub struct IssuedToken {
+pub struct IssuedToken<B: TokenBinding = Bearer> {
     issued_token_type: TokenTypeUri,
-    tokens: Tokens<Online>,
+    tokens: Tokens<Online, B>,
 }
 
-impl IssuedToken {
+impl<B: TokenBinding> IssuedToken<B> {
     /// `issued_token_type`: the type of [`token`](Self::token).
     pub fn issued_token_type(&self) -> &TokenTypeUri {
         &self.issued_token_type
     }
     /// The issued token (the response's `access_token` member).
-    pub fn token(&self) -> &AccessToken {
+    pub fn token(&self) -> &B::Token {
         self.tokens.access_token()
     }
     /// `token_type`: how to use the token (`Bearer`, or `N_A` for a token that is
@@ -132,11 +133,11 @@ impl IssuedToken {
     }
     /// The whole response as tokens: expiry, granted scope, an optional refresh
     /// token and the other members.
-    pub fn tokens(&self) -> &Tokens<Online> {
+    pub fn tokens(&self) -> &Tokens<Online, B> {
         &self.tokens
     }
     /// The whole response as tokens.
-    pub fn into_tokens(self) -> Tokens<Online> {
+    pub fn into_tokens(self) -> Tokens<Online, B> {
         self.tokens
     }
 }

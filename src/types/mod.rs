@@ -126,6 +126,12 @@ new_secret_type!(
     AccessToken
 );
 new_secret_type!(
+    /// An access token bound to the client's DPoP key (RFC 9449 §5, `token_type=DPoP`). It is
+    /// a different type from [`AccessToken`] so that no API can send it as a `Bearer`
+    /// credential: it is presented only as `Authorization: DPoP` with a proof.
+    DpopAccessToken
+);
+new_secret_type!(
     /// A refresh token (RFC 6749 §1.5).
     RefreshToken
 );

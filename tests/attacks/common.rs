@@ -8,8 +8,8 @@ use typed_oidc::error::Error;
 use typed_oidc::jose::{JwkSet, JwsAlgorithm, SigningKey, b64, sign_compact, sign_compact_hmac};
 use typed_oidc::time::FixedClock;
 use typed_oidc::{
-    Client, ClientId, ClientKind, ClientSecret, Confidential, EndpointUrl, Expectations,
-    IdTokenClaims, IdTokenValidator, IssuerUrl, ProviderMetadata, Public, RedirectUrl,
+    Client, ClientId, ClientSecret, Confidential, EndpointUrl, Expectations, IdTokenClaims,
+    IdTokenValidator, IssuerUrl, ProviderMetadata, Public, RedirectUrl,
 };
 
 use crate::mock::MockHttp;
@@ -236,7 +236,7 @@ pub fn public(http: &MockHttp, md: ProviderMetadata) -> Client<MockHttp, Public>
 
 /// `Client::validate_id_token` with no per-request expectations; errors are checked for
 /// leaks as in [`validate`].
-pub async fn client_validate<K: ClientKind>(
+pub async fn client_validate<K: typed_oidc::BaseKind>(
     client: &Client<MockHttp, K>,
     token: &str,
 ) -> Result<IdTokenClaims, Error> {

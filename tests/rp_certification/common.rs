@@ -4,8 +4,8 @@
 use typed_oidc::error::ValidationError;
 use typed_oidc::http::HyperClient;
 use typed_oidc::{
-    Client, ClientBuilder, ClientId, ClientKind, ClientSecret, Confidential, Error, IssuerUrl,
-    Offline, RedirectUrl, Tokens,
+    Client, ClientBuilder, ClientId, ClientSecret, Confidential, Error, IssuerUrl, Offline,
+    RedirectUrl, Tokens,
 };
 
 pub use crate::hostile_op::{AuthResponse, CLIENT_ID, CLIENT_SECRET, HostileOp, REDIRECT_URI, SUB};
@@ -23,7 +23,7 @@ pub fn builder() -> ClientBuilder<Confidential> {
 }
 
 /// Discovers `op` with `builder` over a fresh `HyperClient`.
-pub async fn discover<K: ClientKind>(
+pub async fn discover<K: typed_oidc::BaseKind>(
     op: &HostileOp,
     builder: ClientBuilder<K>,
 ) -> Client<HyperClient, K> {
@@ -42,7 +42,7 @@ pub async fn client(op: &HostileOp) -> Client<HyperClient> {
 }
 
 /// The authorization-code flow with `scope`, end to end; the exchange's result.
-pub async fn try_code_flow<K: ClientKind>(
+pub async fn try_code_flow<K: typed_oidc::BaseKind>(
     op: &HostileOp,
     client: &Client<HyperClient, K>,
     scope: &str,
@@ -57,14 +57,17 @@ pub async fn try_code_flow<K: ClientKind>(
 }
 
 /// The code flow, which must succeed.
-pub async fn code_flow<K: ClientKind>(op: &HostileOp, client: &Client<HyperClient, K>) -> Tokens {
+pub async fn code_flow<K: typed_oidc::BaseKind>(
+    op: &HostileOp,
+    client: &Client<HyperClient, K>,
+) -> Tokens {
     try_code_flow(op, client, "")
         .await
         .unwrap_or_else(|e| panic!("code flow failed: {e:?}"))
 }
 
 /// The code flow, which must fail; the error.
-pub async fn code_flow_error<K: ClientKind>(
+pub async fn code_flow_error<K: typed_oidc::BaseKind>(
     op: &HostileOp,
     client: &Client<HyperClient, K>,
 ) -> Error {

@@ -10,7 +10,7 @@ use crate::common::*;
 use crate::hostile_op::{Recorded, now};
 
 /// The one token request of a code flow run with `client`.
-async fn token_request<K: typed_oidc::ClientKind>(
+async fn token_request<K: typed_oidc::BaseKind>(
     op: &HostileOp,
     client: &typed_oidc::Client<typed_oidc::http::HyperClient, K>,
 ) -> Recorded {

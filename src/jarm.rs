@@ -1,0 +1,130 @@
+//! JWT Secured Authorization Response Mode (JARM, OpenID Foundation, final 2022).
+//!
+//! With [`ResponseMode::Jwt`](crate::flow::ResponseMode::Jwt) (or `QueryJwt`, `FragmentJwt`,
+//! `FormPostJwt`) the provider returns the authorization response as one `response`
+//! parameter: a JWT signed with its keys whose claims are the response parameters.
+//! [`Pending::callback_with`](crate::Pending::callback_with) (and the hybrid and implicit
+//! callbacks) verify it *before* reading `state`, `code` or `error` from it (JARM §4.4):
+//!
+//! 1. a compact JWS (an encrypted, five-part JWE response is refused: this crate decrypts
+//!    nothing), whose `alg` is in the client's JARM allow-list — never `none` — and whose
+//!    signature verifies with the provider's JWK Set (or the client secret for HS*);
+//! 2. `iss` is present and is the provider's issuer;
+//! 3. `aud` is present and contains the `client_id`;
+//! 4. `exp` is present and not passed (with the client's leeway); a present `nbf` has come.
+//!
+//! Only then do the claims become the response parameters, which pass the usual callback
+//! checks (`state` in constant time, `error` responses, RFC 9207 `iss`). Everything outside
+//! the JWT in the redirect is ignored.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::client::{Client, ClientKind};
+use crate::error::{CallbackError, Error, ValidationError};
+use crate::http::HttpClient;
+use crate::jose::{self, JoseError, Jws};
+use crate::response::sanitize;
+use crate::time::unix_secs;
+
+/// Verifies the `response` JWT of a JWT-secured authorization response and returns its claims
+/// as response parameters.
+pub(crate) async fn response_params<H: HttpClient, K: ClientKind>(
+    client: &Client<H, K>,
+    mut outer: HashMap<String, String>,
+) -> Result<HashMap<String, String>, Error> {
+    let token = outer
+        .remove("response")
+        .filter(|t| !t.is_empty())
+        .ok_or(CallbackError::MissingParameter("response"))?;
+    verify(client, token.trim()).await
+}
+
+/// JARM §4.4: signature, `iss`, `aud`, `exp` — then the claims as parameters.
+pub(crate) async fn verify<H: HttpClient, K: ClientKind>(
+    client: &Client<H, K>,
+    token: &str,
+) -> Result<HashMap<String, String>, Error> {
+    if token.split('.').count() == 5 {
+        return Err(JoseError::Malformed {
+            what: "JARM response",
+            detail: "encrypted (JWE) authorization responses are not supported".into(),
+        }
+        .into());
+    }
+    let core = &client.core;
+    let validator = &core.validator;
+    let payload = client
+        .with_provider_keys(token, |keys| {
+            let jws = Jws::parse(token)?;
+            let alg = validator.check_header_with(&jws, &core.jarm_algs)?;
+            validator.verify_signature(&jws, alg, keys)?;
+            Ok(jws.payload().to_vec())
+        })
+        .await?;
+    let claims = jose::object_no_duplicates(&payload)?;
+    let issuer = core.metadata.issuer.as_str();
+    match claims.get("iss") {
+        Some(Value::String(iss)) if iss == issuer => {}
+        Some(Value::String(iss)) => {
+            return Err(ValidationError::Issuer {
+                expected: issuer.to_owned(),
+                actual: sanitize(iss, 256).unwrap_or_default(),
+            }
+            .into());
+        }
+        _ => return Err(ValidationError::MissingClaim("iss").into()),
+    }
+    let client_id = core.auth.client_id.as_str();
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == client_id,
+        Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
+            items.iter().any(|a| a.as_str() == Some(client_id))
+        }
+        _ => return Err(ValidationError::MissingClaim("aud").into()),
+    };
+    if !audience_ok {
+        return Err(ValidationError::AudienceMissingClient {
+            client_id: client_id.to_owned(),
+        }
+        .into());
+    }
+    let now = unix_secs(validator.clock().now());
+    let leeway = i64::try_from(validator.leeway().as_secs()).unwrap_or(i64::MAX);
+    let date = |name: &'static str| match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|v| *v >= 0)
+            .map(Some)
+            .ok_or(ValidationError::MissingClaim(name)),
+        Some(_) => Err(ValidationError::MissingClaim(name)),
+    };
+    let exp = date("exp")?.ok_or(ValidationError::MissingClaim("exp"))?;
+    if now > exp.saturating_add(leeway) {
+        return Err(ValidationError::Expired {
+            exp,
+            now,
+            leeway: validator.leeway().as_secs(),
+        }
+        .into());
+    }
+    if let Some(nbf) = date("nbf")?
+        && nbf > now.saturating_add(leeway)
+    {
+        return Err(ValidationError::NotYetValid { nbf, now }.into());
+    }
+    let mut params = HashMap::with_capacity(claims.len());
+    for (name, value) in claims {
+        let value = match value {
+            Value::String(s) => s,
+            Value::Null => continue,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => other.to_string(),
+        };
+        params.insert(name, value);
+    }
+    Ok(params)
+}
