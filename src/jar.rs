@@ -153,15 +153,18 @@ fn claim_value(name: &str, value: &str) -> Value {
     }
 }
 
+/// One authorization request parameter.
+pub(crate) type Param<'p> = (&'p str, Cow<'p, str>);
+
 /// The parameters that stand in for `params` when the client sends request objects: for the
 /// authorization URL (`pushed == false`) `client_id`, `response_type`, `scope` and `request`;
 /// for a pushed request `client_id` and `request`. Without request objects, `params` as
 /// they are — unless the provider requires signed ones (RFC 9101 §10.5).
 pub(crate) fn wrap_params<'p>(
     core: &ClientCore,
-    params: &'p [(&'p str, Cow<'p, str>)],
+    params: &'p [Param<'p>],
     pushed: bool,
-) -> Result<Cow<'p, [(&'p str, Cow<'p, str>)]>, Error> {
+) -> Result<Cow<'p, [Param<'p>]>, Error> {
     let Some(signer) = &core.request_objects else {
         if core.metadata.require_signed_request_object {
             return Err(ConfigError::MissingCredential(
@@ -183,7 +186,7 @@ pub(crate) fn wrap_params<'p>(
     } else {
         &["client_id", "response_type", "scope"]
     };
-    let mut out: Vec<(&'p str, Cow<'p, str>)> = params
+    let mut out: Vec<Param<'p>> = params
         .iter()
         .filter(|(name, _)| outer.contains(name))
         .cloned()

@@ -17,6 +17,7 @@ pub mod device;
 pub mod discovery;
 pub mod dpop;
 pub mod error;
+pub mod fapi;
 pub mod flow;
 pub mod genauth;
 pub mod grants;
@@ -47,6 +48,7 @@ pub use device::{DeviceAuthorization, DeviceAuthorizationRequest};
 pub use discovery::ProviderMetadata;
 pub use dpop::{Bearer, DpopBound, DpopKey, TokenBinding};
 pub use error::{Error, Result};
+pub use fapi::{Fapi2, FapiProfile, MessageSigning, SecurityProfile};
 pub use flow::{
     AuthorizationRequest, CodeReceived, NoPkce, Offline, Online, Pending, Pkce, Tokens,
 };

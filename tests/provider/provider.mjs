@@ -10,6 +10,9 @@
 //                            http://127.0.0.1:<port>/oidc (GenAuth-style paths)
 //         OP_MAX_LIFETIME_SECS  hard stop after this many seconds (default 900)
 //         OP_QUIET=1         silence oidc-provider's own console notices
+//         OP_DPOP_NONCE=required  every DPoP proof (token, userinfo, PAR, authorization...) must
+//                            carry a server-provided nonce (features.dPoP.requireNonce); default:
+//                            nonces are offered (DPoP-Nonce header) but optional
 // Prints exactly one line `READY <issuer-origin>` (e.g. `READY http://127.0.0.1:43125`) on
 // stdout once listening; everything else goes to stderr. Exits when stdin closes (the parent
 // test process died or dropped the handle) or after the max lifetime.
@@ -67,6 +70,93 @@
 //     every endpoint that authenticates clients (token, introspection, revocation, PAR).
 //   * Cookies are signed (`_session` + `_session.sig`, ...) and path-scoped; the interaction
 //     cookie's path is the interaction URL, the resume cookie's path is <mount>/auth/<uid>.
+//
+// DPoP / JAR / JARM / FAPI 2.0 (clients dpop-public, jar-client, jarm-client, jarm-es256-client,
+// fapi2-client, fapi2-ms-client; probed by hand against oidc-provider 9.13.3 on Node 20):
+//   * All algs asked for in enabledJWA are accepted (none dropped): DPoP proofs ES256 ES384
+//     PS256 RS256 EdDSA Ed25519; request objects PS256 ES256 RS256 EdDSA Ed25519 HS256 (HS256 =
+//     MAC with the client secret); JARM RS256 PS256 ES256 EdDSA Ed25519 HS256.
+//   * DPoP nonce: with OP_DPOP_NONCE=required a proof without `nonce` gets, at the token and PAR
+//     endpoints, HTTP 400 {"error":"use_dpop_nonce","error_description":"nonce is required in
+//     the DPoP proof"} with header `dpop-nonce: <nonce>` (lowercase on the wire; CORS exposes it
+//     as DPoP-Nonce). Wrong nonce: same 400, "invalid nonce in DPoP proof". At userinfo: 401,
+//     same JSON, `WWW-Authenticate: DPoP realm="<issuer>", error="use_dpop_nonce",
+//     error_description="nonce is required in the DPoP proof", algs="ES256 ES384 PS256 RS256
+//     EdDSA Ed25519"` plus `dpop-nonce`. The nonce is HKDF(nonceSecret, 60 s time step), so it is
+//     the same across provider restarts within a minute; ±2 steps are accepted. A success
+//     response carries `dpop-nonce` only when the proof did not use the current nonce (without
+//     OP_DPOP_NONCE every success to a nonce-less proof carries one). Without OP_DPOP_NONCE a
+//     proof with iat off by > 300 s gets use_dpop_nonce "DPoP proof iat is not recent enough,
+//     use a DPoP nonce instead".
+//   * A use_dpop_nonce answer does NOT consume the authorization code (retry with the same
+//     code works) but DOES consume the private_key_jwt client assertion: retrying with the same
+//     assertion (same jti) fails 401 {"error":"invalid_client","error_description":"client
+//     authentication failed"}. Every retry needs a fresh assertion (token and PAR alike).
+//   * token_type is "DPoP" whenever a valid proof was sent (also for cc-client, whose DPoP is
+//     optional); "Bearer" without one. dpop_bound_access_tokens clients (dpop-public, fapi2-*)
+//     without a proof: 400 {"error":"invalid_grant","error_description":"grant request is
+//     invalid"} (code, refresh and client_credentials grants).
+//   * The code is bound to the key of a DPoP proof sent at PAR, or to dpop_jkt on the
+//     authorization request / PAR; a token request proved by another key: 400 invalid_grant
+//     "grant request is invalid". At PAR, dpop_jkt != proof key: 400 {"error":"invalid_request",
+//     "error_description":"DPoP proof key thumbprint does not match dpop_jkt"}. A PAR without any
+//     proof is accepted (also for fapi2-*).
+//   * Refresh tokens of dpop-public are bound to the proof key: refresh with another key or
+//     without a proof -> 400 invalid_grant "grant request is invalid" (the grant survives;
+//     refreshing with the right key still works).
+//   * Userinfo with a DPoP-bound token: `Authorization: Bearer <at>` without proof -> 401
+//     invalid_token "invalid token provided" (WWW-Authenticate DPoP realm=..., error=
+//     "invalid_token", ..., algs=...); Bearer scheme WITH a proof -> 400 invalid_request
+//     "authorization header scheme must be `DPoP` when DPoP is used"; DPoP scheme without the
+//     DPoP header -> 400 invalid_request "`DPoP` header not provided"; proof from another key
+//     or a replayed proof jti -> 401 invalid_token "invalid token provided"; proof without or
+//     with a wrong `ath` -> 401 invalid_dpop_proof "DPoP proof ath mismatch".
+//   * htu is compared with query and fragment stripped from the proof's htu: htu with a query
+//     (or #fragment) is accepted whatever the request's own query.
+//   * JAR by value at /auth: outside the request object only client_id (required, else 400 page
+//     "missing required parameter 'client_id'") and request are needed, also for openid
+//     requests. Other outer params are ignored (scope, state, redirect_uri from outside lose),
+//     except response_type and client_id: conflicting -> invalid_request_object "request
+//     response_type must equal the one in request parameters" / "request client_id must equal
+//     the one in request parameters". The request object MUST contain client_id (without it:
+//     400 page "missing required parameter 'client_id'"; at PAR invalid_request_object "request
+//     client_id must equal the authenticated client's client_id").
+//   * Request object `typ` is not checked at all (oauth-authz-req+jwt, JWT, none, anything).
+//     iss (= client_id) and aud are required: aud must be exactly the issuer string or an array
+//     containing it (<issuer>/ or <issuer>/request fail) -> invalid_request_object "Request
+//     Object claims are invalid". exp/nbf checked if present (exp past / nbf future fail);
+//     exp, nbf, iat, jti optional for normal clients, no exp-nbf window, jti is NOT
+//     replay-checked (the same request object works twice). For fapi2-* also exp and nbf are
+//     required ("Request Object is missing the 'exp' claim" / 'nbf') and 0 < exp - nbf <= 3600
+//     ("Request Object 'exp' claim too far from 'nbf' claim"); iat, jti still optional.
+//     alg none -> "unsupported signed request alg"; bad signature -> "could not validate Request
+//     Object"; no kid is fine. Errors are redirected (state taken from the request object).
+//   * In a request object max_age may be a number or a string, claims an object or a JSON
+//     string; but a JSON array (e.g. scope: ["openid"]) is taken as a duplicate parameter:
+//     invalid_request "'scope' parameter must not be provided twice". scope is a string.
+//   * JAR through PAR: `request=<jwt>` in the PAR body (client authenticated as usual); other
+//     body params next to it are ignored, so is dpop_jkt outside the object. /auth then needs
+//     client_id + request_uri; outer params there are ignored too. request_uri is single-use
+//     ("request_uri is invalid, expired, or was already used"). request_uri by reference to a
+//     URL: request_uri_not_supported. require_signed_request_object clients without a request
+//     object: invalid_request "Request Object must be used by this client" (at /auth and PAR).
+//   * JARM: response_mode jwt (= query.jwt for code, fragment.jwt if response_type has a token/
+//     id_token), query.jwt, fragment.jwt, form_post.jwt; a single parameter `response` (no plain
+//     iss/state/code next to it). JWT header {alg, kid} only (no typ): PS256/rsa1, ES256/ec1,
+//     RS256/rsa1 for clients without authorization_signed_response_alg (any client may ask for
+//     a jwt mode). Claims: code, state, aud (client_id), exp (= now + 120 s), iss; no iat; errors
+//     carry error, error_description, state, iss, aud, exp. form_post.jwt errors come with HTTP
+//     400. jarm-* clients still get a plain response without a jwt response_mode.
+//   * FAPI 2.0 (fapi2-*): enforced are PAR (plain /auth -> invalid_request "Pushed Authorization
+//     Request must be used"), PKCE S256 ("Authorization Server policy requires PKCE to be used
+//     for this request"; plain -> "not supported value of code_challenge_method"), redirect_uri
+//     (missing -> "missing required parameter 'redirect_uri'"), client assertion aud EXACTLY the
+//     issuer string (<issuer>/token, <issuer>/request or [issuer] -> 401 invalid_client "client
+//     authentication failed"; non-FAPI clients accept all of those), the request object rules
+//     above (-ms) and DPoP-bound tokens (client metadata). NOT enforced: state/nonce, DPoP nonces
+//     (only with OP_DPOP_NONCE), JARM for fapi2-ms-client (a request object without response_mode
+//     or with query gets a plain query response), signing algs (RS256 assertions and request
+//     objects are accepted), request object typ, DPoP at PAR.
 
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -104,7 +194,13 @@ setTimeout(() => {
 // ---- keys & clients --------------------------------------------------------------------------
 const jwks = readJson('keys.json');
 const publicJwk = ({ d, p, q, dp, dq, qi, ...pub }) => pub;
-const clientJwks = { keys: [readJson('client-key.json'), readJson('client-key-ec.json')].map(publicJwk) };
+const clientJwks = {
+  keys: [readJson('client-key.json'), readJson('client-key-ec.json'), readJson('client-key-ed.json')].map(publicJwk),
+};
+// OP_DPOP_NONCE=required makes every DPoP proof need a server nonce (features.dPoP.requireNonce).
+const DPOP_NONCE_REQUIRED = process.env.OP_DPOP_NONCE === 'required';
+// TEST-ONLY fixed 32-byte secret the DPoP nonces are derived from (features.dPoP.nonceSecret).
+const DPOP_NONCE_SECRET = Buffer.from('8b9eb952d4e4500b914c59666d2f222f48d483283934f131310b893a3a720fb2', 'hex');
 
 const REDIRECT_URI = 'http://127.0.0.1/cb';
 const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1/logged-out';
@@ -207,6 +303,57 @@ const clients = [
     grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
     response_types: [],
     redirect_uris: [],
+  },
+  // ---- DPoP (RFC 9449), JAR (RFC 9101), JARM, FAPI 2.0 ----------------------------------------
+  // Public client whose access tokens MUST be DPoP-bound (a token request without a proof fails).
+  { ...common, client_id: 'dpop-public', token_endpoint_auth_method: 'none', dpop_bound_access_tokens: true },
+  // Every authorization request must be a signed request object (any enabled alg, signed with a
+  // key of clientJwks); authenticates with private_key_jwt.
+  {
+    ...common,
+    client_id: 'jar-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: clientJwks,
+    require_signed_request_object: true,
+  },
+  // JARM: authorization responses signed PS256 (kid rsa1) / ES256 (kid ec1).
+  {
+    ...common,
+    client_id: 'jarm-client',
+    client_secret: 'jarm-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    authorization_signed_response_alg: 'PS256',
+  },
+  {
+    ...common,
+    client_id: 'jarm-es256-client',
+    client_secret: 'jarm-es256-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    authorization_signed_response_alg: 'ES256',
+  },
+  // FAPI 2.0 Security Profile (features.fapi.profile answers '2.0' for client ids fapi2-*).
+  {
+    ...common,
+    client_id: 'fapi2-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: clientJwks,
+    dpop_bound_access_tokens: true,
+    require_pushed_authorization_requests: true,
+    id_token_signed_response_alg: 'PS256',
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+  },
+  // FAPI 2.0 Message Signing: signed request objects (through PAR) and JARM responses.
+  {
+    ...common,
+    client_id: 'fapi2-ms-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: clientJwks,
+    dpop_bound_access_tokens: true,
+    require_pushed_authorization_requests: true,
+    require_signed_request_object: true,
+    authorization_signed_response_alg: 'PS256',
+    id_token_signed_response_alg: 'ES256',
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
   },
 ];
 
@@ -357,10 +504,14 @@ const configuration = {
     'code id_token token',
     'none',
   ],
+  // oidc-provider 9.13 accepts every alg listed here (none had to be dropped).
   enabledJWA: {
     idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
     userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
     clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
+    dPoPSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA', 'Ed25519'],
+    requestObjectSigningAlgValues: ['PS256', 'ES256', 'RS256', 'EdDSA', 'Ed25519', 'HS256'],
+    authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
   },
   rotateRefreshToken: true,
   clientBasedCORS: () => false,
@@ -384,6 +535,17 @@ const configuration = {
   },
   features: {
     devInteractions: { enabled: false },
+    dPoP: {
+      enabled: true,
+      nonceSecret: DPOP_NONCE_SECRET,
+      requireNonce: (_ctx) => DPOP_NONCE_REQUIRED,
+    },
+    fapi: {
+      enabled: true,
+      profile: (_ctx, client) => (client?.clientId?.startsWith('fapi2-') ? '2.0' : undefined),
+    },
+    jwtResponseModes: { enabled: true },
+    requestObjects: { enabled: true, requireSignedRequestObject: false },
     claimsParameter: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: {

@@ -22,8 +22,8 @@ pub const JWT_CLIENT_ID: &str = "jwt-client";
 pub const JWT_CLIENT_SECRET: &str = "jwt-secret-0123456789abcdef0123456789abcdef";
 
 /// `private_key_jwt`; its registered `jwks` holds the public halves of [`CLIENT_KEY_RSA_JSON`]
-/// (kid `client-rsa`) and [`CLIENT_KEY_EC_JSON`] (kid `client-ec`), so RS256/PS256 and ES256
-/// assertions are accepted.
+/// (kid `client-rsa`), [`CLIENT_KEY_EC_JSON`] (kid `client-ec`) and [`CLIENT_KEY_ED_JSON`]
+/// (kid `client-ed`), so RS256/PS256, ES256 and EdDSA/Ed25519 assertions are accepted.
 pub const PKJWT_CLIENT_ID: &str = "pkjwt-client";
 
 /// `client_secret_basic`, ID tokens signed ES256 (provider key kid `ec1`).
@@ -55,12 +55,53 @@ pub const IMPLICIT_CLIENT_ID: &str = "implicit-client";
 pub const HYBRID_CLIENT_ID: &str = "hybrid-client";
 pub const HYBRID_CLIENT_SECRET: &str = "hybrid-secret-0123456789abcdef0123456789abcdef";
 
-/// `client_secret_basic`, client_credentials only (no redirect URI).
+/// `client_secret_basic`, client_credentials only (no redirect URI). DPoP is optional for it:
+/// with a `DPoP` proof the token is DPoP-bound (`token_type: DPoP`), without one `Bearer`.
 pub const CC_CLIENT_ID: &str = "cc-client";
 pub const CC_CLIENT_SECRET: &str = "cc-secret-0123456789abcdef0123456789abcdef";
 
 /// Public device-authorization-grant client (RFC 8628), plus refresh_token.
 pub const DEVICE_CLIENT_ID: &str = "device-client";
+
+/// Public client (`token_endpoint_auth_method: none`, PKCE S256 mandatory) with
+/// `dpop_bound_access_tokens: true`: every token request (code, refresh) must carry a DPoP
+/// proof (RFC 9449), else `invalid_grant`; tokens come back as `token_type: DPoP` and refresh
+/// tokens are bound to the proof key.
+pub const DPOP_PUBLIC_ID: &str = "dpop-public";
+
+/// `private_key_jwt` (same `jwks` as [`PKJWT_CLIENT_ID`]) with
+/// `require_signed_request_object: true` (JAR, RFC 9101): every authorization request (also
+/// through PAR) must be a signed `request` object; any enabled alg (PS256, ES256, RS256,
+/// EdDSA/Ed25519) with a key of the client JWKS. `request_uri` by reference is not supported.
+pub const JAR_CLIENT_ID: &str = "jar-client";
+
+/// `client_secret_basic`, `authorization_signed_response_alg: PS256` (JARM, provider key kid
+/// `rsa1`). Only `response_mode=jwt|query.jwt|fragment.jwt|form_post.jwt` gives a signed
+/// response; plain `query` still works.
+pub const JARM_CLIENT_ID: &str = "jarm-client";
+pub const JARM_CLIENT_SECRET: &str = "jarm-secret-0123456789abcdef0123456789abcdef";
+
+/// Like [`JARM_CLIENT_ID`] with `authorization_signed_response_alg: ES256` (kid `ec1`).
+pub const JARM_ES256_CLIENT_ID: &str = "jarm-es256-client";
+pub const JARM_ES256_CLIENT_SECRET: &str = "jarm-es256-secret-0123456789abcdef0123456789abcdef";
+
+/// FAPI 2.0 Security Profile client (the provider's `fapi.profile` is `2.0` for `fapi2-*`):
+/// `private_key_jwt` (same `jwks` as [`PKJWT_CLIENT_ID`]; assertion `aud` must be exactly the
+/// issuer string), `require_pushed_authorization_requests: true`, PKCE S256 and `redirect_uri`
+/// required, `dpop_bound_access_tokens: true`, ID tokens PS256 (kid `rsa1`); grants
+/// authorization_code, refresh_token, client_credentials.
+pub const FAPI2_CLIENT_ID: &str = "fapi2-client";
+
+/// FAPI 2.0 Message Signing client: like [`FAPI2_CLIENT_ID`] plus
+/// `require_signed_request_object: true` (request object in the PAR body, must carry `exp`,
+/// `nbf`, `aud` with `exp - nbf` in (0, 3600]), `authorization_signed_response_alg: PS256`
+/// (JARM, kid `rsa1`) and ID tokens ES256 (kid `ec1`).
+pub const FAPI2_MS_CLIENT_ID: &str = "fapi2-ms-client";
+
+/// Value of the provider env var `OP_DPOP_NONCE` that makes DPoP nonces mandatory; start such
+/// a provider with `TestProvider::start_with_env(&[DPOP_NONCE_REQUIRED_ENV])` or
+/// `TestProvider::shared_with_env(&[DPOP_NONCE_REQUIRED_ENV])`.
+pub const DPOP_NONCE_REQUIRED_ENV: (&str, &str) = ("OP_DPOP_NONCE", "required");
 
 /// Resource indicator (RFC 8707) of an API whose access tokens are opaque (introspectable).
 pub const API_RESOURCE: &str = "urn:example:api";
@@ -83,6 +124,10 @@ pub const PASSWORD_PASSWORD: &str = "wonderland";
 pub const CLIENT_KEY_RSA_JSON: &str = include_str!("../provider/client-key.json");
 /// Private P-256 JWK (kid `client-ec`) for `pkjwt-client` assertions.
 pub const CLIENT_KEY_EC_JSON: &str = include_str!("../provider/client-key-ec.json");
+/// Private Ed25519 JWK (kid `client-ed`, `kty: OKP`) for EdDSA / Ed25519 assertions and request
+/// objects of the `private_key_jwt` clients (`pkjwt-client`, `jar-client`, `fapi2-client`,
+/// `fapi2-ms-client`).
+pub const CLIENT_KEY_ED_JSON: &str = include_str!("../provider/client-key-ed.json");
 /// The provider's PRIVATE signing JWKS (kids `rsa1`, `ec1`, `ed1`), for tests that forge or
 /// pin tokens (e.g. a hostile fake provider serving correctly signed but invalid ID tokens).
 pub const PROVIDER_PRIVATE_JWKS_JSON: &str = include_str!("../provider/keys.json");

@@ -50,7 +50,39 @@ impl TestProvider {
     /// Starts a fresh provider with the issuer at the root of an ephemeral port.
     /// Panics (loudly) if Node is missing or the provider does not become ready.
     pub fn start() -> TestProvider {
-        Self::spawn("")
+        Self::spawn("", &[])
+    }
+
+    /// Starts a fresh provider (issuer at the root) with extra environment variables for
+    /// `provider.mjs`, e.g. `TestProvider::start_with_env(&[("OP_DPOP_NONCE", "required")])`
+    /// (every DPoP proof must then carry a server nonce). See the `Env:` list in the header of
+    /// `tests/provider/provider.mjs`. Use [`TestProvider::start_with_mount`] for `OP_MOUNT`.
+    pub fn start_with_env(env: &[(&str, &str)]) -> TestProvider {
+        for (name, _) in env {
+            assert!(
+                !matches!(*name, "OP_MOUNT" | "OP_PORT"),
+                "start_with_env: {name} is managed by the harness (use start_with_mount for a mount)"
+            );
+        }
+        Self::spawn("", env)
+    }
+
+    /// One provider per set of extra environment variables per test binary, started on first
+    /// use and never dropped (like [`shared`] / [`shared_with_mount`]), e.g.
+    /// `TestProvider::shared_with_env(&[("OP_DPOP_NONCE", "required")])`. The order of `env`
+    /// does not matter. (An associated function so that `support::TestProvider` reaches it.)
+    pub fn shared_with_env(env: &[(&str, &str)]) -> &'static TestProvider {
+        type ByEnv = HashMap<Vec<(String, String)>, &'static TestProvider>;
+        static WITH_ENV: OnceLock<Mutex<ByEnv>> = OnceLock::new();
+        let mut key: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        key.sort();
+        let map = WITH_ENV.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key)
+            .or_insert_with(|| Box::leak(Box::new(TestProvider::start_with_env(env))))
     }
 
     /// Starts a fresh provider mounted under `mount` (e.g. `"/oidc"`): the issuer becomes
@@ -60,7 +92,7 @@ impl TestProvider {
             mount.starts_with('/') && mount.len() > 1,
             "mount must look like \"/oidc\", got {mount:?}"
         );
-        Self::spawn(mount.trim_end_matches('/'))
+        Self::spawn(mount.trim_end_matches('/'), &[])
     }
 
     /// `issuer` + `path` (`path` starts with `/`), e.g. `p.url("/token")`.
@@ -78,19 +110,27 @@ impl TestProvider {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    fn spawn(mount: &str) -> TestProvider {
+    fn spawn(mount: &str, env: &[(&str, &str)]) -> TestProvider {
         let dir = provider_dir();
         let node = node_binary();
         ensure_node_modules(&dir);
 
         let max_lifetime =
             std::env::var("TYPED_OIDC_OP_MAX_LIFETIME_SECS").unwrap_or_else(|_| "900".into());
-        let mut child = Command::new(&node)
+        let mut command = Command::new(&node);
+        command
             .arg("provider.mjs")
             .arg("0")
             .current_dir(&dir)
             .env("OP_MOUNT", mount)
             .env("OP_MAX_LIFETIME_SECS", max_lifetime)
+            // Behaviour switches come only from `env` (never from the test process's own
+            // environment), so `shared()` always gets the default provider.
+            .env_remove("OP_DPOP_NONCE");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -162,7 +202,7 @@ impl TestProvider {
                 };
                 panic!(
                     "\n\n*** typed-oidc tests: the test OpenID Provider did not start: {why}\n\
-                     *** command: {node} provider.mjs 0 (in {}, OP_MOUNT={mount:?})\n\
+                     *** command: {node} provider.mjs 0 (in {}, OP_MOUNT={mount:?}, env {env:?})\n\
                      *** its stderr:\n{log}\n",
                     dir.display()
                 );
