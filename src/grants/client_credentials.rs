@@ -31,7 +31,7 @@ impl Grant for ClientCredentials {
 /// crate (both it and the client kinds are foreign there).
 #[diagnostic::on_unimplemented(
     message = "client credentials need a confidential client, not `Client<_, {Self}>`",
-    label = "only `Client<_, Confidential>` may use the client credentials grant (RFC 6749 §4.4)",
+    label = "only `Client<_, Confidential>` and `Client<_, Dpop<Confidential>>` may use the client credentials grant (RFC 6749 §4.4)",
     note = "a client becomes `Confidential` when built with `.client_secret(..)` or `.private_key(..)`"
 )]
 pub trait ConfidentialOnly: ClientKind {}

@@ -16,6 +16,7 @@ pub mod clients;
 pub mod mock;
 pub mod net;
 mod provider;
+pub mod recording;
 mod ua;
 
 pub use provider::{TestProvider, provider_dir, shared, shared_with_mount};
