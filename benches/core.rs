@@ -34,7 +34,7 @@ use typed_oidc::jose::{JwkSet, JwsAlgorithm, SigningKey, sign_compact, sign_comp
 use typed_oidc::time::FixedClock;
 use typed_oidc::token::TokenResponse;
 use typed_oidc::{
-    ClientId, ClientSecret, CodeChallengeMethod, CodeVerifier, EndpointUrl, Expectations,
+    ClientId, ClientSecret, CodeChallengeMethod, CodeVerifier, DpopKey, EndpointUrl, Expectations,
     IdTokenValidator, IssuerUrl, Nonce, ProviderMetadata, RedirectUrl, State,
 };
 
@@ -599,9 +599,161 @@ fn jwks_parse(c: &mut Criterion) {
     g.finish();
 }
 
+// ---------------------------------------------------------------------------------------
+// 6. DPoP proofs (RFC 9449 §4.2)
+// ---------------------------------------------------------------------------------------
+
+const TOKEN_URL: &str = "https://id.example.com/oauth2/v1/token";
+
+/// The same proof written on the primitives: a header encoded once, the claims with
+/// serde_json, base64url, one ES256 signature with a parsed key pair.
+struct FloorDpop {
+    pair: EcdsaKeyPair,
+    header_b64: String,
+}
+
+impl FloorDpop {
+    fn new(key: &SigningKey) -> Self {
+        let pair = EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &pem_der(&key.to_pkcs8_pem().expect("pem")),
+        )
+        .expect("p8");
+        let mut jwk = key.public_jwk();
+        if let Value::Object(o) = &mut jwk {
+            o.retain(|k, _| matches!(k.as_str(), "crv" | "kty" | "x" | "y"));
+        }
+        let header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
+        Self {
+            pair,
+            header_b64: URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("json")),
+        }
+    }
+
+    fn proof(&self, htm: &str, htu: &str, iat: u64) -> String {
+        let mut jti = [0u8; 24];
+        rand::rng().fill_bytes(&mut jti);
+        let claims =
+            json!({ "jti": URL_SAFE_NO_PAD.encode(jti), "htm": htm, "htu": htu, "iat": iat });
+        let mut out = format!(
+            "{}.{}",
+            self.header_b64,
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"))
+        );
+        let sig = self
+            .pair
+            .sign(&aws_lc_rs::rand::SystemRandom::new(), out.as_bytes())
+            .expect("sign");
+        out.push('.');
+        out.push_str(&URL_SAFE_NO_PAD.encode(sig.as_ref()));
+        out
+    }
+}
+
+fn dpop_proof(c: &mut Criterion) {
+    let signing = SigningKey::generate_ec_p256().expect("ec");
+    let key = DpopKey::new(signing.clone(), JwsAlgorithm::ES256).expect("dpop key");
+    let floor = FloorDpop::new(&signing);
+    let now = std::time::UNIX_EPOCH + Duration::from_secs(NOW);
+    let post = http::Method::POST;
+    // Both proofs verify with the same public key and have the same header.
+    let crate_proof = key.proof(&post, TOKEN_URL, None, None, now).expect("proof");
+    let floor_proof = floor.proof("POST", TOKEN_URL, NOW);
+    assert_eq!(crate_proof.split('.').next(), floor_proof.split('.').next());
+    let public = signing.public_key().expect("public");
+    for proof in [&crate_proof, &floor_proof] {
+        let (input, sig) = proof.rsplit_once('.').expect("parts");
+        public
+            .verify(
+                JwsAlgorithm::ES256,
+                input.as_bytes(),
+                &URL_SAFE_NO_PAD.decode(sig).expect("b64"),
+            )
+            .expect("verifies");
+    }
+
+    let mut g = c.benchmark_group("dpop_proof");
+    g.bench_function("crate_ES256", |b| {
+        b.iter(|| {
+            key.proof(&post, black_box(TOKEN_URL), None, None, now)
+                .expect("proof")
+        })
+    });
+    g.bench_function("crate_ES256_nonce_ath", |b| {
+        b.iter(|| {
+            key.proof(
+                &post,
+                black_box(TOKEN_URL),
+                Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"),
+                Some(VERIFIER),
+                now,
+            )
+            .expect("proof")
+        })
+    });
+    g.bench_function("floor_ES256", |b| {
+        b.iter(|| floor.proof("POST", black_box(TOKEN_URL), NOW))
+    });
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. JARM response validation
+// ---------------------------------------------------------------------------------------
+
+fn jarm_validation(c: &mut Criterion) {
+    let keys = keys();
+    let jwks = JwkSet::parse(&keys.jwks_json).expect("jwks");
+    let validator = IdTokenValidator::new(ISSUER, CLIENT_ID, vec![JwsAlgorithm::RS256])
+        .with_clock(Arc::new(FixedClock::at_unix(NOW)));
+    let algs = [JwsAlgorithm::RS256, JwsAlgorithm::ES256];
+    let payload = serde_json::to_vec(&json!({
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "exp": NOW + 120,
+        "code": "SplxlOBeZQQYbYS6WxSbIA-2fBcBrr8Ke7AdnFjNJXw",
+        "state": STATE,
+    }))
+    .expect("json");
+    let cases = [
+        (
+            "RS256",
+            sign_compact(&keys.rsa, JwsAlgorithm::RS256, Map::new(), &payload).expect("sign"),
+            FloorKey::Public(&keys.rsa_public),
+        ),
+        (
+            "ES256",
+            sign_compact(&keys.ec, JwsAlgorithm::ES256, Map::new(), &payload).expect("sign"),
+            FloorKey::Public(&keys.ec_public),
+        ),
+    ];
+    let floor = |token: &str, key: &FloorKey<'_>| {
+        let v = floor_validate(token, key);
+        assert!(v["iss"] == ISSUER && v["aud"] == CLIENT_ID && v["exp"].as_u64() > Some(NOW));
+        v
+    };
+    let mut g = c.benchmark_group("jarm_validation");
+    for (alg, token, floor_key) in &cases {
+        let params = validator.validate_jarm(token, &jwks, &algs).expect("valid");
+        assert_eq!(params["state"], floor(token, floor_key)["state"]);
+        g.bench_function(format!("crate_{alg}"), |b| {
+            b.iter(|| {
+                validator
+                    .validate_jarm(black_box(token), &jwks, &algs)
+                    .expect("valid")
+            })
+        });
+        g.bench_function(format!("floor_{alg}"), |b| {
+            b.iter(|| floor(black_box(token), floor_key))
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = pkce, authorization_url, token_response, id_token_validation, jwks_parse
+    targets = pkce, authorization_url, token_response, id_token_validation, jwks_parse,
+        dpop_proof, jarm_validation
 }
 criterion_main!(benches);

@@ -460,6 +460,14 @@ impl IdTokenValidator {
     pub fn leeway(&self) -> Duration {
         self.leeway
     }
+    /// The issuer tokens must name.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    /// The client id tokens must be for.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
 
     /// Validates an ID token against `keys` and `expected`, returning its claims.
     pub fn validate(

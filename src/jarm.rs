@@ -19,12 +19,13 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::client::{Client, ClientKind};
 use crate::error::{CallbackError, Error, ValidationError};
 use crate::http::HttpClient;
-use crate::jose::{self, JoseError, Jws};
+use crate::id_token::IdTokenValidator;
+use crate::jose::{self, JoseError, JwkSet, Jws, JwsAlgorithm};
 use crate::response::sanitize;
 use crate::time::unix_secs;
 
@@ -41,90 +42,121 @@ pub(crate) async fn response_params<H: HttpClient, K: ClientKind>(
     verify(client, token.trim()).await
 }
 
-/// JARM §4.4: signature, `iss`, `aud`, `exp` — then the claims as parameters.
+/// JARM §4.4 with the provider's keys fetched as needed (and once more for an unknown `kid`).
 pub(crate) async fn verify<H: HttpClient, K: ClientKind>(
     client: &Client<H, K>,
     token: &str,
 ) -> Result<HashMap<String, String>, Error> {
-    if token.split('.').count() == 5 {
-        return Err(JoseError::Malformed {
-            what: "JARM response",
-            detail: "encrypted (JWE) authorization responses are not supported".into(),
-        }
-        .into());
-    }
     let core = &client.core;
-    let validator = &core.validator;
-    let payload = client
+    client
         .with_provider_keys(token, |keys| {
-            let jws = Jws::parse(token)?;
-            let alg = validator.check_header_with(&jws, &core.jarm_algs)?;
-            validator.verify_signature(&jws, alg, keys)?;
-            Ok(jws.payload().to_vec())
+            core.validator.validate_jarm(token, keys, &core.jarm_algs)
         })
-        .await?;
-    let claims = jose::object_no_duplicates(&payload)?;
-    let issuer = core.metadata.issuer.as_str();
-    match claims.get("iss") {
-        Some(Value::String(iss)) if iss == issuer => {}
-        Some(Value::String(iss)) => {
-            return Err(ValidationError::Issuer {
-                expected: issuer.to_owned(),
-                actual: sanitize(iss, 256).unwrap_or_default(),
+        .await
+}
+
+impl IdTokenValidator {
+    /// Verifies a JARM `response` JWT (JARM §4.4) against `keys` (the provider's JWK Set;
+    /// the client secret for HS*) and returns its claims as authorization response
+    /// parameters — the sans-IO core of [`Pending::callback_with`](crate::Pending::callback_with).
+    /// The signature must verify with an `alg` in `allowed_algs` (never `none`); `iss` must
+    /// be this validator's issuer, `aud` must contain its client id, `exp` must be present and
+    /// not passed (with the leeway), a present `nbf` must have come. String claims are kept
+    /// as they are, numbers and booleans as their JSON text; `null` claims are dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`JoseError::Malformed`] for an encrypted (five-part) response, the JWS errors of
+    /// [`Jws::parse`], [`ValidationError::DisallowedAlg`], [`ValidationError::UnknownKey`],
+    /// [`ValidationError::Signature`], [`ValidationError::MissingClaim`] (`iss`, `aud`,
+    /// `exp`), [`ValidationError::Issuer`], [`ValidationError::AudienceMissingClient`],
+    /// [`ValidationError::Expired`], [`ValidationError::NotYetValid`], and
+    /// [`JoseError::DuplicateMember`].
+    pub fn validate_jarm(
+        &self,
+        token: &str,
+        keys: &JwkSet,
+        allowed_algs: &[JwsAlgorithm],
+    ) -> Result<HashMap<String, String>, Error> {
+        if token.split('.').count() == 5 {
+            return Err(JoseError::Malformed {
+                what: "JARM response",
+                detail: "encrypted (JWE) authorization responses are not supported".into(),
             }
             .into());
         }
-        _ => return Err(ValidationError::MissingClaim("iss").into()),
+        let jws = Jws::parse(token)?;
+        let alg = self.check_header_with(&jws, allowed_algs)?;
+        self.verify_signature(&jws, alg, keys)?;
+        let claims = jose::object_no_duplicates(jws.payload())?;
+        self.jarm_claims(claims)
     }
-    let client_id = core.auth.client_id.as_str();
-    let audience_ok = match claims.get("aud") {
-        Some(Value::String(aud)) => aud == client_id,
-        Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
-            items.iter().any(|a| a.as_str() == Some(client_id))
+
+    fn jarm_claims(&self, claims: Map<String, Value>) -> Result<HashMap<String, String>, Error> {
+        let issuer = self.issuer();
+        match claims.get("iss") {
+            Some(Value::String(iss)) if iss == issuer => {}
+            Some(Value::String(iss)) => {
+                return Err(ValidationError::Issuer {
+                    expected: issuer.to_owned(),
+                    actual: sanitize(iss, 256).unwrap_or_default(),
+                }
+                .into());
+            }
+            _ => return Err(ValidationError::MissingClaim("iss").into()),
         }
-        _ => return Err(ValidationError::MissingClaim("aud").into()),
-    };
-    if !audience_ok {
-        return Err(ValidationError::AudienceMissingClient {
-            client_id: client_id.to_owned(),
-        }
-        .into());
-    }
-    let now = unix_secs(validator.clock().now());
-    let leeway = i64::try_from(validator.leeway().as_secs()).unwrap_or(i64::MAX);
-    let date = |name: &'static str| match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .filter(|v| *v >= 0)
-            .map(Some)
-            .ok_or(ValidationError::MissingClaim(name)),
-        Some(_) => Err(ValidationError::MissingClaim(name)),
-    };
-    let exp = date("exp")?.ok_or(ValidationError::MissingClaim("exp"))?;
-    if now > exp.saturating_add(leeway) {
-        return Err(ValidationError::Expired {
-            exp,
-            now,
-            leeway: validator.leeway().as_secs(),
-        }
-        .into());
-    }
-    if let Some(nbf) = date("nbf")?
-        && nbf > now.saturating_add(leeway)
-    {
-        return Err(ValidationError::NotYetValid { nbf, now }.into());
-    }
-    let mut params = HashMap::with_capacity(claims.len());
-    for (name, value) in claims {
-        let value = match value {
-            Value::String(s) => s,
-            Value::Null => continue,
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            other => other.to_string(),
+        let client_id = self.client_id();
+        let audience_ok = match claims.get("aud") {
+            Some(Value::String(aud)) => aud == client_id,
+            Some(Value::Array(items))
+                if !items.is_empty() && items.iter().all(Value::is_string) =>
+            {
+                items.iter().any(|a| a.as_str() == Some(client_id))
+            }
+            _ => return Err(ValidationError::MissingClaim("aud").into()),
         };
-        params.insert(name, value);
+        if !audience_ok {
+            return Err(ValidationError::AudienceMissingClient {
+                client_id: client_id.to_owned(),
+            }
+            .into());
+        }
+        let now = unix_secs(self.clock().now());
+        let leeway = i64::try_from(self.leeway().as_secs()).unwrap_or(i64::MAX);
+        let date = |name: &'static str| match claims.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .filter(|v| *v >= 0)
+                .map(Some)
+                .ok_or(ValidationError::MissingClaim(name)),
+            Some(_) => Err(ValidationError::MissingClaim(name)),
+        };
+        let exp = date("exp")?.ok_or(ValidationError::MissingClaim("exp"))?;
+        if now > exp.saturating_add(leeway) {
+            return Err(ValidationError::Expired {
+                exp,
+                now,
+                leeway: self.leeway().as_secs(),
+            }
+            .into());
+        }
+        if let Some(nbf) = date("nbf")?
+            && nbf > now.saturating_add(leeway)
+        {
+            return Err(ValidationError::NotYetValid { nbf, now }.into());
+        }
+        let mut params = HashMap::with_capacity(claims.len());
+        for (name, value) in claims {
+            let value = match value {
+                Value::String(s) => s,
+                Value::Null => continue,
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                other => other.to_string(),
+            };
+            params.insert(name, value);
+        }
+        Ok(params)
     }
-    Ok(params)
 }
