@@ -232,7 +232,10 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
     ) -> Result<crate::token::TokenResponse, Error> {
         let endpoint = self.token_endpoint()?;
         let (response, secrets) = self.send_token_post(endpoint, &form).await?;
-        crate::token::TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))
+        let parsed =
+            crate::token::TokenResponse::from_response(&response).map_err(|e| secrets.scrub(e))?;
+        <K::Binding as TokenBinding>::check(&parsed).map_err(|e| secrets.scrub(e))?;
+        Ok(parsed)
     }
 
     /// A form POST to `endpoint` (the token or pushed authorization request endpoint) with

@@ -50,6 +50,13 @@ impl<H: HttpClient, K: ClientKind> Client<H, K> {
                 detail: e.to_string(),
             })
             .and_then(|mut u| {
+                // A credential in the URL would end up in logs; the transport refuses it too.
+                if !u.username().is_empty() || u.password().is_some() {
+                    return Err(ConfigError::InvalidUrl {
+                        what: "protected resource",
+                        detail: "the URL must not contain user information".into(),
+                    });
+                }
                 u.set_fragment(None);
                 u.as_str()
                     .parse::<http::Uri>()

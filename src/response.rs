@@ -5,6 +5,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::device::DeviceError;
+use crate::dpop::DpopError;
 use crate::error::{Error, ProviderError, ResponseError};
 
 /// Whether the response's media type is `application/json` or `application/*+json`.
@@ -188,6 +189,10 @@ impl RequestSecrets {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' '))
             .map(|(_, c)| c.trim());
+        // A DPoP proof is not a long-lived secret, but errors promise never to quote one.
+        if let Some(proof) = request.headers().get("dpop").and_then(|v| v.to_str().ok()) {
+            push_secret(&mut secrets, proof);
+        }
         if let Some(credentials) = credentials {
             push_secret(&mut secrets, credentials);
             // Basic: base64(urlencoded id ":" urlencoded secret), RFC 6749 §2.3.1.
@@ -247,6 +252,12 @@ impl RequestSecrets {
             Error::Provider(p) => Error::Provider(self.clean_provider(p)),
             Error::Device(DeviceError::AccessDenied(p)) => {
                 Error::Device(DeviceError::AccessDenied(self.clean_provider(p)))
+            }
+            Error::Dpop(DpopError::TokenType { expected, received }) => {
+                Error::Dpop(DpopError::TokenType {
+                    expected,
+                    received: self.clean(received),
+                })
             }
             other => other,
         }

@@ -367,3 +367,31 @@ async fn a_bearer_answer_to_a_proof_is_refused_and_bearer_clients_stay_bearer() 
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_dpop_client_cannot_ask_for_unbound_front_channel_tokens() {
+    let client = public_client(support::shared(), JwsAlgorithm::ES256).await;
+    for rt in [
+        flow::HybridResponseType::CodeToken,
+        flow::HybridResponseType::CodeIdTokenToken,
+    ] {
+        let err = client.authorization_request().start_hybrid(rt).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Config(typed_oidc::error::ConfigError::InvalidValue {
+                    what: "response_type",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+    }
+    // `code id_token` returns no access token from the front channel: allowed.
+    assert!(
+        client
+            .authorization_request()
+            .start_hybrid(flow::HybridResponseType::CodeIdToken)
+            .is_ok()
+    );
+}

@@ -22,6 +22,25 @@
 //! GenAuthSaml, PendingOAuthToken, ValidateToken, and TokenValidation (a refusal
 //! quoting the token, in `errors/other.rs`).
 //!
+//! DPoP and FAPI 2.0 (`dpop.rs`): DpopKey (from the test provider's EC, RSA and OKP
+//! private JWKs, and generated P-256/P-384/RSA/Ed25519 keys, checked against their
+//! private members / PKCS#8 PEM; its public JWK and a proof too), ClientBuilder<Dpop<_>>,
+//! Client<_, Dpop<Confidential|Public>>, DpopAccessToken, Pending / CodeReceived of a
+//! DPoP client, Tokens<Offline, DpopBound> (exchange and refresh) and
+//! Tokens<Online, DpopBound> (sans-IO `token_request` + `finish`), UserInfoRequest and
+//! ResourceRequest with a DPoP-bound token (secrets in the URL query, headers and body),
+//! Fapi2Builder (both profiles), Fapi2<_, SecurityProfile|MessageSigning>,
+//! FapiAuthorizationRequest, FapiPending, FapiCodeReceived (checked against the PKCE
+//! verifier and client assertion learnt from the token request, and the pushed request
+//! object), FAPI Tokens, and the FAPI UserInfo, resource, client-credentials,
+//! introspection and revocation requests.
+//!
+//! Three leaks these tests found were fixed: userinfo in a resource URL reached
+//! `ResourceRequest`'s `Debug` (`dpop::resource_request_debug_hides_url_userinfo`), a
+//! `token_type` echoing secrets reached `DpopError::TokenType`
+//! (`errors::dpop::token_type_echoing_secrets_carries_none`), and provider text echoing a
+//! DPoP proof was not scrubbed (`errors::dpop::second_use_dpop_nonce_echoing_proofs_carries_none`).
+//!
 //! By design, and not checked: `AuthorizationUrl`'s and `LogoutUrl`'s `Display`
 //! (and `as_str`) are the URL to send the user agent to, so they carry `state`,
 //! `nonce` and `id_token_hint`; `CodeChallenge` is front-channel data (for the
@@ -32,6 +51,8 @@
 //! Covered errors (`errors/`), each provoked with input carrying secrets: see
 //! the list at the top of that file.
 
+#[path = "secret_leaks/dpop.rs"]
+mod dpop;
 mod endpoint_mock;
 #[path = "secret_leaks/errors/mod.rs"]
 mod errors;

@@ -8,7 +8,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::DpopError;
 use crate::error::Error;
-use crate::token::TokenType;
+use crate::token::{TokenResponse, TokenType};
 use crate::types::{AccessToken, DpopAccessToken};
 
 mod sealed {
@@ -29,7 +29,7 @@ pub trait TokenBinding: sealed::Sealed + Send + Sync + 'static {
     fn secret(token: &Self::Token) -> &str;
     /// Refuses a token response whose `token_type` this binding cannot use.
     #[doc(hidden)]
-    fn check(token_type: &TokenType) -> Result<(), Error>;
+    fn check(response: &TokenResponse) -> Result<(), Error>;
 }
 
 /// Marker: access tokens are bearer credentials (RFC 6750), the default.
@@ -44,12 +44,22 @@ pub struct DpopBound;
 impl sealed::Sealed for Bearer {}
 impl sealed::Sealed for DpopBound {}
 
-fn mismatch(expected: &'static str, received: &TokenType) -> Error {
-    let received = match received {
+/// The error for a `token_type` that does not fit; an unknown one is quoted clipped, with
+/// any token of the same response removed (provider text that echoes them).
+fn mismatch(expected: &'static str, response: &TokenResponse) -> Error {
+    let received = match &response.token_type {
         TokenType::Bearer => "Bearer".to_owned(),
         TokenType::DPoP => "DPoP".to_owned(),
         TokenType::NotApplicable => "N_A".to_owned(),
-        TokenType::Other(s) => crate::jose::clip(s),
+        TokenType::Other(s) => {
+            let issued = [
+                Some(response.access_token.secret()),
+                response.refresh_token.as_ref().map(|t| t.secret()),
+                response.id_token.as_ref().map(|t| t.secret()),
+            ];
+            let secrets = crate::response::RequestSecrets::of_values(issued.into_iter().flatten());
+            crate::jose::clip(&secrets.clean(s.clone()))
+        }
     };
     DpopError::TokenType { expected, received }.into()
 }
@@ -65,9 +75,9 @@ impl TokenBinding for Bearer {
         token.secret()
     }
     /// Anything but `DPoP`: a client that sends no proofs cannot use a DPoP-bound token.
-    fn check(token_type: &TokenType) -> Result<(), Error> {
-        match token_type {
-            TokenType::DPoP => Err(mismatch("Bearer", token_type)),
+    fn check(response: &TokenResponse) -> Result<(), Error> {
+        match response.token_type {
+            TokenType::DPoP => Err(mismatch("Bearer", response)),
             _ => Ok(()),
         }
     }
@@ -85,10 +95,10 @@ impl TokenBinding for DpopBound {
     }
     /// `DPoP` only (compared case-insensitively, RFC 9449 §5): a `Bearer` answer to a proof
     /// would be a token usable by anyone who steals it.
-    fn check(token_type: &TokenType) -> Result<(), Error> {
-        match token_type {
+    fn check(response: &TokenResponse) -> Result<(), Error> {
+        match response.token_type {
             TokenType::DPoP => Ok(()),
-            _ => Err(mismatch("DPoP", token_type)),
+            _ => Err(mismatch("DPoP", response)),
         }
     }
 }

@@ -21,7 +21,7 @@ use super::{
     Tokens, tokens_from_response,
 };
 use crate::client::{Client, ClientKind};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::http::HttpClient;
 use crate::id_token::{Expectations, IdTokenClaims};
 use crate::token::TokenResponse;
@@ -73,11 +73,23 @@ impl<A: Access, P: PkceMode> AuthorizationRequest<A, P> {
     /// §3.3.2.1) and the [`PendingHybrid`] flow that will receive the callback. The
     /// response mode defaults to `fragment` and `query` is refused; response types with
     /// an ID token need `openid` in the scope. Otherwise fails like
-    /// [`start`](Self::start).
+    /// [`start`](Self::start). A DPoP client (RFC 9449) cannot ask for `code token` or
+    /// `code id_token token`: the authorization endpoint's access token would be an unbound
+    /// bearer token ([`ConfigError::InvalidValue`]).
     pub fn start_hybrid(
         self,
         response_type: HybridResponseType,
     ) -> Result<(AuthorizationUrl, PendingHybrid<A, P>), Error> {
+        if response_type.has_token() && self.client_core().dpop.is_some() {
+            return Err(ConfigError::InvalidValue {
+                what: "response_type",
+                detail: format!(
+                    "{} would return an unbound bearer token to a DPoP client (RFC 9449)",
+                    response_type.as_str()
+                ),
+            }
+            .into());
+        }
         let (url, pending) = self.prepare(&response_type.spec())?;
         Ok((
             url,

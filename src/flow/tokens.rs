@@ -129,8 +129,8 @@ impl<B: TokenBinding> Tokens<Offline, B> {
         let mut form = Form::new();
         form.set("grant_type", "refresh_token")
             .set("refresh_token", self.refresh_slot.secret());
+        // token_grant checks the token type against the client's (= B) binding.
         let parsed = client.token_grant(form).await?;
-        B::check(&parsed.token_type)?;
         let claims = match &parsed.id_token {
             Some(id) => {
                 let expected = Expectations {
@@ -196,7 +196,7 @@ pub(crate) async fn tokens_from_response<A: Access, H: HttpClient, K: ClientKind
     require_id_token: bool,
     requested_scope: Scope,
 ) -> Result<Tokens<A, K::Binding>, Error> {
-    <K::Binding as TokenBinding>::check(&parsed.token_type)?;
+    <K::Binding as TokenBinding>::check(&parsed)?;
     let claims = match &parsed.id_token {
         Some(id) => {
             let expected = Expectations {

@@ -27,6 +27,15 @@
 //!   PushedAuthorizationRequired (P).
 //! * `DeviceError`: AccessDenied, ExpiredToken (P), Cancelled (P).
 //! * `CasError`: Malformed, TooLarge, DocType, TooDeep, UnexpectedRoot (P).
+//! * `DpopError` (`errors/dpop.rs`, checked to be every variant): NonceMissing (token, PAR,
+//!   UserInfo, resource), InvalidNonce (a caller's nonce, token endpoint, resource),
+//!   InvalidUrl (`htu`, `proof`, a resource request), TokenType (Bearer answer to a DPoP
+//!   client, DPoP answer to a bearer client), UnsupportedAlgorithm (P); and a second
+//!   `use_dpop_nonce` echoing the requests' secrets (`ProviderError`, P).
+//! * FAPI 2.0 and JARM paths (`errors/dpop.rs`): build refusals (`ConfigError`), a callback
+//!   without `iss`, a PAR error echoing secrets, and JARM responses that are forged,
+//!   misaddressed, expired, from another issuer, with the wrong state, error responses
+//!   echoing the state and nonce, or not a JWT (P).
 
 use std::time::Duration;
 
@@ -72,6 +81,7 @@ fn echo(status: u16, secrets: &[&str]) -> ::http::Response<Bytes> {
     )
 }
 
+mod dpop;
 mod other;
 mod tokens;
 mod transport;
