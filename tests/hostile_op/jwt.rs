@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 use typed_oidc::jose::{JwsAlgorithm, b64, left_half_hash, sign_compact};
 
-use super::{Alg, CLIENT_ID, CLIENT_SECRET, Grant, HostileOp, Phase, SUB, now};
+use super::shared::{corrupt_signature, id_token_base};
+use super::{Alg, CLIENT_ID, CLIENT_SECRET, Grant, HostileOp, Phase, SUB};
 
 impl HostileOp {
     /// Signs `claims` as the behaviour says (algorithm, key, `kid`, bad signature).
@@ -72,14 +73,7 @@ impl HostileOp {
         access_token: Option<&str>,
         alg: Alg,
     ) -> Map<String, Value> {
-        let mut c = Map::new();
-        let t = now();
-        c.insert("iss".into(), self.issuer().into());
-        c.insert("sub".into(), SUB.into());
-        c.insert("aud".into(), CLIENT_ID.into());
-        c.insert("iat".into(), t.into());
-        c.insert("exp".into(), (t + 300).into());
-        c.insert("auth_time".into(), (t - 5).into());
+        let mut c = id_token_base(self.issuer(), SUB, CLIENT_ID);
         if phase != Phase::Refresh
             && let Some(n) = &grant.nonce
         {
@@ -132,13 +126,4 @@ impl HostileOp {
         }
         self.sign(b.alg, &claims)
     }
-}
-
-/// Flips one bit in the middle of a compact JWS's signature.
-pub fn corrupt_signature(token: &str) -> String {
-    let (input, sig) = token.rsplit_once('.').unwrap();
-    let mut bytes = b64::decode(sig).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x01;
-    format!("{input}.{}", b64::encode(&bytes))
 }

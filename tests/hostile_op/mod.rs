@@ -1,7 +1,7 @@
 //! A small, purpose-built OpenID Provider for the RP certification tests: plain HTTP on
 //! `127.0.0.1:0` (hyper 1), one per test, living inside the test's tokio runtime (the accept
 //! loop is a spawned task, dropped when the runtime ends, and it gives up after
-//! [`LIFETIME`] at the latest).
+//! [`shared::LIFETIME`] at the latest).
 //!
 //! It serves a discovery document, a JWK Set, a token endpoint and a UserInfo endpoint, and
 //! answers authorization requests in-process ([`HostileOp::authorize`]): it reads the
@@ -15,20 +15,17 @@
 
 mod jwt;
 mod server;
+mod shared;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
-use tokio::net::TcpListener;
-use typed_oidc::jose::{SigningKey, b64};
+use typed_oidc::jose::SigningKey;
 
-/// The longest an OP accepts connections.
-pub const LIFETIME: Duration = Duration::from_secs(120);
+pub use shared::{AuthResponse, Recorded, now};
+use shared::{fixture_ec, fixture_rsa};
 
 /// The client registered at every hostile OP.
 pub const CLIENT_ID: &str = "rp-cert-client";
@@ -120,97 +117,12 @@ impl Default for Behaviour {
     }
 }
 
-/// One HTTP request as the OP received it.
-#[derive(Clone, Debug)]
-pub struct Recorded {
-    /// The method.
-    pub method: http::Method,
-    /// The path.
-    pub path: String,
-    /// The query, if any.
-    pub query: Option<String>,
-    /// The headers.
-    pub headers: http::HeaderMap,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Recorded {
-    /// The form-encoded body as pairs, in order.
-    pub fn form(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(&self.body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    }
-    /// One form parameter.
-    pub fn param(&self, name: &str) -> Option<String> {
-        self.form()
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-    }
-    /// A header as a string.
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-}
-
 /// What an authorization (code) or an access/refresh token stands for.
 #[derive(Clone, Debug)]
 struct Grant {
     nonce: Option<String>,
     scope: Vec<String>,
     claims_request: Option<Value>,
-}
-
-/// The authorization response the OP sends the user agent.
-#[derive(Clone, Debug)]
-pub struct AuthResponse {
-    /// The redirect URI of the request.
-    pub redirect_uri: String,
-    /// `query`, `fragment` or `form_post`.
-    pub mode: String,
-    /// The response parameters.
-    pub params: Vec<(String, String)>,
-}
-
-impl AuthResponse {
-    fn encoded(&self) -> String {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.params {
-            ser.append_pair(k, v);
-        }
-        ser.finish()
-    }
-    /// The redirect URL (query or fragment) the user agent is sent to.
-    pub fn redirect_url(&self) -> String {
-        assert_ne!(
-            self.mode, "form_post",
-            "a form_post response has no redirect URL"
-        );
-        let sep = if self.mode == "fragment" { '#' } else { '?' };
-        format!("{}{sep}{}", self.redirect_uri, self.encoded())
-    }
-    /// The `application/x-www-form-urlencoded` body the user agent POSTs (form_post).
-    pub fn form_body(&self) -> Vec<u8> {
-        assert_eq!(self.mode, "form_post", "not a form_post response");
-        self.encoded().into_bytes()
-    }
-    /// One parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    /// Replaces (or adds) a parameter.
-    pub fn set_param(&mut self, name: &str, value: &str) {
-        self.params.retain(|(k, _)| k != name);
-        self.params.push((name.to_owned(), value.to_owned()));
-    }
 }
 
 struct Shared {
@@ -232,10 +144,6 @@ pub struct HostileOp {
     shared: Arc<Shared>,
 }
 
-fn fixture_rsa() -> SigningKey {
-    SigningKey::from_pem(include_str!("../fixtures/jose/rsa2048_pkcs1.pem")).unwrap()
-}
-
 /// A second RSA key, generated once per test binary (for key rotation).
 fn second_rsa() -> SigningKey {
     static KEY: std::sync::OnceLock<SigningKey> = std::sync::OnceLock::new();
@@ -243,26 +151,13 @@ fn second_rsa() -> SigningKey {
         .clone()
 }
 
-fn fixture_ec() -> SigningKey {
-    SigningKey::from_pem(include_str!("../fixtures/jose/ec_p256_sec1.pem")).unwrap()
-}
-
-/// Seconds since the epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 impl HostileOp {
     /// Starts an OP with the default [`Behaviour`] and two RSA keys (`rsa-0` is the
     /// fixture key, `rsa-1` a fresh one) and one P-256 key (`ec-0`).
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let (listener, issuer) = shared::bind().await;
         let shared = Arc::new(Shared {
-            issuer: format!("http://{addr}"),
+            issuer,
             rsa_keys: vec![fixture_rsa(), second_rsa()],
             ec_key: fixture_ec(),
             behaviour: Mutex::new(Behaviour::default()),
@@ -275,25 +170,9 @@ impl HostileOp {
         });
         let op = HostileOp { shared };
         let server = op.clone();
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(LIFETIME, async move {
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        return;
-                    };
-                    let op = server.clone();
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req| {
-                            let op = op.clone();
-                            async move { Ok::<_, Infallible>(op.handle(req).await) }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            })
-            .await;
+        shared::serve(listener, move |req| {
+            let op = server.clone();
+            async move { op.handle(req).await }
         });
         op
     }
@@ -361,8 +240,7 @@ impl HostileOp {
     }
 
     fn fresh(&self, prefix: &str) -> String {
-        let n = self.shared.counter.fetch_add(1, Ordering::Relaxed);
-        format!("{prefix}-{n}-{}", b64::encode(&n.to_be_bytes()))
+        shared::fresh(&self.shared.counter, prefix)
     }
 
     /// The default discovery document, before [`Behaviour::discovery_edit`].

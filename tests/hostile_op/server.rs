@@ -1,26 +1,17 @@
 //! The OP's HTTP side: discovery, JWK Set, token and UserInfo endpoints, recording every
 //! request.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 
+use super::shared::{Reply, json_reply, reply};
 use super::{CLIENT_ID, HostileOp, Phase, Recorded, SUB};
 
 impl HostileOp {
-    pub(super) async fn handle(&self, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
-        let (parts, body) = req.into_parts();
-        let body = match Limited::new(body, 1024 * 1024).collect().await {
-            Ok(b) => b.to_bytes().to_vec(),
-            Err(_) => return reply(413, "text/plain", "too large".into()),
-        };
-        let recorded = Recorded {
-            method: parts.method.clone(),
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().map(str::to_owned),
-            headers: parts.headers.clone(),
-            body,
+    pub(super) async fn handle(&self, req: http::Request<Incoming>) -> Reply {
+        let recorded = match Recorded::read(req).await {
+            Ok(r) => r,
+            Err(too_large) => return too_large,
         };
         self.shared.log.lock().unwrap().push(recorded.clone());
         match recorded.path.as_str() {
@@ -38,7 +29,7 @@ impl HostileOp {
         }
     }
 
-    fn token(&self, req: &Recorded) -> http::Response<Full<Bytes>> {
+    fn token(&self, req: &Recorded) -> Reply {
         if req.method != http::Method::POST {
             return json_reply(405, &json!({"error": "invalid_request"}));
         }
@@ -83,7 +74,7 @@ impl HostileOp {
         json_reply(200, &body)
     }
 
-    fn userinfo(&self, req: &Recorded) -> http::Response<Full<Bytes>> {
+    fn userinfo(&self, req: &Recorded) -> Reply {
         let from_header = req
             .header("authorization")
             .and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned));
@@ -146,17 +137,4 @@ impl HostileOp {
             }
         }
     }
-}
-
-fn reply(status: u16, content_type: &str, body: String) -> http::Response<Full<Bytes>> {
-    http::Response::builder()
-        .status(status)
-        .header(http::header::CONTENT_TYPE, content_type)
-        .header(http::header::CACHE_CONTROL, "no-store")
-        .body(Full::new(Bytes::from(body)))
-        .unwrap()
-}
-
-fn json_reply(status: u16, body: &Value) -> http::Response<Full<Bytes>> {
-    reply(status, "application/json", body.to_string())
 }
