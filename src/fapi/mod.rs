@@ -321,13 +321,12 @@ impl<P: FapiProfile> Fapi2Builder<P> {
             .auth_method(AuthMethod::PrivateKeyJwt)
             .assertion_alg(assertion_alg)
             .assertion_audience(AssertionAudience::Issuer)
-            .id_token_signing_algs(id_token_algs);
+            .id_token_signing_algs(id_token_algs)
+            .authorization_response_signing_algs(fapi_algs(
+                &metadata.authorization_signing_alg_values_supported,
+            ));
         if P::MESSAGE_SIGNING {
-            builder = builder
-                .request_object_signing_alg(assertion_alg)
-                .authorization_response_signing_algs(fapi_algs(
-                    &metadata.authorization_signing_alg_values_supported,
-                ));
+            builder = builder.request_object_signing_alg(assertion_alg);
         }
         if let Some(uri) = self.redirect_uri {
             builder = builder.redirect_uri(uri);
