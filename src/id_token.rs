@@ -117,16 +117,7 @@ impl IdTokenClaims {
             }
         }
         fn date(obj: &mut NamedClaims, name: &'static str) -> Result<Option<i64>, ValidationError> {
-            match obj.remove(name) {
-                None | Some(Value::Null) => Ok(None),
-                // Integers only: fractional, negative, out-of-range or string dates are refused.
-                Some(Value::Number(n)) => n
-                    .as_i64()
-                    .filter(|v| *v >= 0)
-                    .map(Some)
-                    .ok_or(ValidationError::MissingClaim(name)),
-                Some(_) => Err(ValidationError::MissingClaim(name)),
-            }
+            numeric_date(obj.remove(name).as_ref(), name)
         }
         let required = |v: Option<String>, name| {
             v.filter(|s| !s.is_empty())
@@ -179,6 +170,24 @@ impl IdTokenClaims {
             sid: string(&mut obj, "sid")?,
             additional,
         })
+    }
+}
+
+/// A NumericDate claim (RFC 7519 §2): absent or `null` is `None`; anything but a
+/// non-negative JSON integer — fractional, negative, out-of-range or string dates — is
+/// [`ValidationError::MissingClaim`].
+pub(crate) fn numeric_date(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<Option<i64>, ValidationError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|v| *v >= 0)
+            .map(Some)
+            .ok_or(ValidationError::MissingClaim(name)),
+        Some(_) => Err(ValidationError::MissingClaim(name)),
     }
 }
 

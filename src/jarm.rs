@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use crate::client::{Client, ClientKind};
 use crate::error::{CallbackError, Error, ValidationError};
 use crate::http::HttpClient;
-use crate::id_token::IdTokenValidator;
+use crate::id_token::{IdTokenValidator, numeric_date};
 use crate::jose::{self, JoseError, JwkSet, Jws, JwsAlgorithm};
 use crate::response::sanitize;
 use crate::time::unix_secs;
@@ -123,15 +123,7 @@ impl IdTokenValidator {
         }
         let now = unix_secs(self.clock().now());
         let leeway = i64::try_from(self.leeway().as_secs()).unwrap_or(i64::MAX);
-        let date = |name: &'static str| match claims.get(name) {
-            None => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .filter(|v| *v >= 0)
-                .map(Some)
-                .ok_or(ValidationError::MissingClaim(name)),
-            Some(_) => Err(ValidationError::MissingClaim(name)),
-        };
+        let date = |name: &'static str| numeric_date(claims.get(name), name);
         let exp = date("exp")?.ok_or(ValidationError::MissingClaim("exp"))?;
         if now > exp.saturating_add(leeway) {
             return Err(ValidationError::Expired {

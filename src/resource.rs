@@ -33,6 +33,25 @@ pub(crate) fn authorization<B: TokenBinding>(
     Ok(value)
 }
 
+impl<H, K> Client<H, K> {
+    /// For a DPoP client, adds a proof with `ath` for `access_token` to a resource request
+    /// (RFC 9449 §7.1), carrying the nonce last received from its origin.
+    pub(crate) fn attach_resource_proof(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+        access_token: &str,
+    ) -> Result<(), Error> {
+        match &self.core.dpop {
+            Some(dpop) => dpop.attach(
+                request,
+                Some(access_token),
+                self.core.validator.clock().now(),
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
 impl<H: HttpClient, K: ClientKind> Client<H, K> {
     /// Starts a request to a protected resource at `url` with `access_token`: an
     /// [`AccessToken`](crate::AccessToken) sent as `Bearer` by a bearer client, a
@@ -145,13 +164,8 @@ impl<H: HttpClient, K: ClientKind> ResourceRequest<'_, H, K> {
     /// [`ConfigError::InvalidUrl`] for a URL that is not absolute, and DPoP errors.
     pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
         let mut request = self.unproven_request()?;
-        if let Some(dpop) = &self.client.core.dpop {
-            dpop.attach(
-                &mut request,
-                Some(self.access_token),
-                self.client.core.validator.clock().now(),
-            )?;
-        }
+        self.client
+            .attach_resource_proof(&mut request, self.access_token)?;
         Ok(request)
     }
 

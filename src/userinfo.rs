@@ -166,13 +166,8 @@ impl<H: HttpClient, K: ClientKind> UserInfoRequest<'_, H, K> {
     /// the answer against or the token cannot be put in a header.
     pub fn request(&self) -> Result<http::Request<Vec<u8>>, Error> {
         let mut request = self.unproven_request()?;
-        if let Some(dpop) = &self.client.core.dpop {
-            dpop.attach(
-                &mut request,
-                Some(self.access_token),
-                self.client.core.validator.clock().now(),
-            )?;
-        }
+        self.client
+            .attach_resource_proof(&mut request, self.access_token)?;
         Ok(request)
     }
 
