@@ -42,12 +42,12 @@ mod kind {
 /// Whether a client is confidential (holds a secret or a private key) or public
 /// (RFC 6749 §2.1), and how its access tokens are presented. Grants that only
 /// confidential clients may use, such as client credentials, exist only on confidential
-/// clients; a [`Dpop`] client's tokens are [`DpopBound`](crate::DpopBound).
+/// clients; a [`Dpop`] client's tokens are [`DpopBound`].
 pub trait ClientKind: kind::Sealed + Send + Sync + 'static {
     /// `true` for [`Confidential`] and `Dpop<Confidential>`.
     const CONFIDENTIAL: bool;
     /// How the access tokens issued to this client are presented: [`Bearer`] or
-    /// [`DpopBound`](crate::DpopBound).
+    /// [`DpopBound`].
     type Binding: TokenBinding;
     /// What the kind becomes once the builder is given a secret or a private key.
     #[doc(hidden)]
@@ -66,7 +66,7 @@ pub struct Confidential;
 pub struct Public;
 
 /// Marker: a [`Confidential`] or [`Public`] client whose requests carry DPoP proofs
-/// (RFC 9449) and whose access tokens are [`DpopBound`](crate::DpopBound). Built with
+/// (RFC 9449) and whose access tokens are [`DpopBound`]. Built with
 /// [`ClientBuilder::dpop`].
 pub struct Dpop<K = Confidential>(PhantomData<fn() -> K>);
 
