@@ -30,7 +30,7 @@ set -euo pipefail
 FUZZ_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$FUZZ_DIR"
 
-TARGETS=(jws_compact jwk token_response callback_url form_post discovery userinfo cas_xml)
+TARGETS=(jws_compact jwk token_response callback_url form_post discovery userinfo cas_xml jarm dpop_nonce)
 
 usage() {
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -4,6 +4,7 @@
 //! Everything here goes through the public API of `typed-oidc` only.
 
 pub mod callback;
+pub mod scripted;
 
 use std::future::Future;
 use std::pin::pin;
@@ -36,6 +37,8 @@ pub const NOW: u64 = 1_704_067_200;
 pub const EC_P256_JWK: &str = include_str!("../../tests/fixtures/jose/ec_p256.jwk.json");
 /// RSA 2048 fixture JWK.
 pub const RSA2048_JWK: &str = include_str!("../../tests/fixtures/jose/rsa2048.jwk.json");
+/// EC P-384 fixture JWK.
+pub const EC_P384_JWK: &str = include_str!("../../tests/fixtures/jose/ec_p384.jwk.json");
 /// Ed25519 fixture, PKCS#8 PEM.
 pub const ED25519_PEM: &str = include_str!("../../tests/fixtures/jose/ed25519_pkcs8.pem");
 
@@ -134,6 +137,29 @@ pub fn client(iss_parameter: bool) -> Client<FixtureHttp> {
         .expect("offline client builds")
 }
 
+/// The JARM `alg` allow-list of [`jarm_client`]: the client secret's HS256 and the EC
+/// fixture key's ES256. The Ed25519 and RSA fixture keys are in the JWKS but not allowed.
+pub const JARM_ALGS: [JwsAlgorithm; 2] = [JwsAlgorithm::HS256, JwsAlgorithm::ES256];
+
+/// [`client`] (no RFC 9207 `iss` advertised) with [`JARM_ALGS`] as its JWT-secured
+/// authorization response (JARM) allow-list.
+pub fn jarm_client() -> Client<FixtureHttp> {
+    Client::builder(ClientId::new(CLIENT_ID))
+        .client_secret(ClientSecret::new(CLIENT_SECRET))
+        .redirect_uri(RedirectUrl::new(REDIRECT_URI).expect("redirect URI"))
+        .authorization_response_signing_algs(JARM_ALGS.to_vec())
+        .clock(std::sync::Arc::new(FixedClock(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+        )))
+        .build(metadata(false), FixtureHttp)
+        .expect("offline JARM client builds")
+}
+
+/// The EC P-256 fixture key (kid `ec-p256-fixture`), private half.
+pub fn ec_p256_key() -> SigningKey {
+    SigningKey::from_jwk(EC_P256_JWK).expect("fixture EC key")
+}
+
 /// A response with `status`, an optional `content-type` and `body`.
 pub fn response(status: u16, content_type: Option<&str>, body: &[u8]) -> http::Response<Bytes> {
     let mut builder = http::Response::builder().status(status);
@@ -143,6 +169,14 @@ pub fn response(status: u16, content_type: Option<&str>, body: &[u8]) -> http::R
     builder
         .body(Bytes::copy_from_slice(body))
         .expect("valid status and header")
+}
+
+/// Seconds since the Unix epoch (negative before it).
+pub fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
 }
 
 /// Splits off the first byte of a fuzz input as a selector.
