@@ -221,6 +221,33 @@ pub enum ValidationError {
         /// The subject of the new token.
         actual: String,
     },
+    /// A refreshed or second ID token has other audiences than the first (OpenID Connect
+    /// Core §12.2: "its aud Claim Value MUST be the same").
+    #[error("audience changed from {expected:?} to {actual:?}")]
+    AudienceChanged {
+        /// The audiences of the original ID token.
+        expected: Vec<String>,
+        /// The audiences of the new token.
+        actual: Vec<String>,
+    },
+    /// A refreshed or second ID token has another (or a new, or no longer an) `azp`
+    /// (OpenID Connect Core §12.2).
+    #[error("azp changed from {expected:?} to {actual:?}")]
+    AzpChanged {
+        /// The `azp` of the original ID token.
+        expected: Option<String>,
+        /// The `azp` of the new token.
+        actual: Option<String>,
+    },
+    /// A refreshed or second ID token carries an `auth_time` that is not the time of the
+    /// original authentication (OpenID Connect Core §12.2).
+    #[error("auth_time changed from {expected} to {actual}")]
+    AuthTimeChanged {
+        /// The `auth_time` of the original ID token.
+        expected: i64,
+        /// The `auth_time` of the new token.
+        actual: i64,
+    },
     /// The `typ` header names a type that is not a JWT, or a `cty` is present (the value,
     /// shortened to 64 characters; `cty …` for a `cty`).
     #[error("unexpected typ header {0:?}")]

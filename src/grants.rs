@@ -178,6 +178,11 @@ impl<'a, G: Grant, H: HttpClient, K: ClientKind> GrantRequest<'a, G, H, K> {
         self.add_param(name, value)
     }
 
+    /// Records a configuration error, reported when the request is built.
+    fn push_error(&mut self, error: ConfigError) {
+        self.errors.push(error);
+    }
+
     /// Adds a parameter of the grant itself; a repeatable one may be added again.
     fn add_param(mut self, name: &'static str, value: String) -> Self {
         self.params

@@ -337,8 +337,9 @@ pub struct Expectations<'a> {
     pub require_c_hash: bool,
     /// The `max_age` sent in the request: `auth_time` becomes required and bounded.
     pub max_age: Option<u64>,
-    /// For a refreshed or second ID token: the original claims; `iss` and `sub` must match
-    /// (OpenID Connect Core §12.2).
+    /// For a refreshed or second ID token: the original claims; `iss`, `sub`, `aud` (as a
+    /// set) and `azp` must match, and an `auth_time` in the new token must be the original
+    /// one (OpenID Connect Core §12.2; §3.3.3.6 for the hybrid flow's second token).
     pub previous: Option<&'a IdTokenClaims>,
     /// Whether the token came straight from the token endpoint, in answer to a grant whose
     /// authorization response carried no ID token (the code flow, a refresh). Only such a
@@ -652,6 +653,7 @@ impl IdTokenValidator {
                     actual: c.sub.clone(),
                 });
             }
+            check_same_authentication(c, prev)?;
         }
         check_hash(
             alg,
@@ -691,6 +693,39 @@ impl IdTokenValidator {
         }
         Ok(())
     }
+}
+
+/// The rest of OpenID Connect Core §12.2 for a refreshed (or second) ID token: the same
+/// `aud` (as a set), the same `azp` (absent stays absent), and an `auth_time`, when the new
+/// token has one, that is still the time of the original authentication.
+fn check_same_authentication(
+    c: &IdTokenClaims,
+    prev: &IdTokenClaims,
+) -> Result<(), ValidationError> {
+    let set = |aud: &[String]| {
+        let mut aud: Vec<String> = aud.to_vec();
+        aud.sort_unstable();
+        aud.dedup();
+        aud
+    };
+    if set(&c.aud) != set(&prev.aud) {
+        return Err(ValidationError::AudienceChanged {
+            expected: prev.aud.clone(),
+            actual: c.aud.clone(),
+        });
+    }
+    if c.azp != prev.azp {
+        return Err(ValidationError::AzpChanged {
+            expected: prev.azp.clone(),
+            actual: c.azp.clone(),
+        });
+    }
+    if let (Some(actual), Some(expected)) = (c.auth_time, prev.auth_time)
+        && actual != expected
+    {
+        return Err(ValidationError::AuthTimeChanged { expected, actual });
+    }
+    Ok(())
 }
 
 /// The header rules besides the algorithm: no unknown `crit` extension, no unencoded

@@ -237,6 +237,64 @@ async fn implicit_id_token_with_a_wrong_nonce_is_refused() {
     );
 }
 
+#[tokio::test]
+async fn pending_implicit_survives_a_session_store_in_both_response_types() {
+    let f = public_fixture();
+    // `id_token`: stored as JSON (what a server-side session keeps), restored, then used.
+    let (_, pending) = f.client.implicit_request().start().unwrap();
+    let stored = serde_json::to_string(&pending).unwrap();
+    let restored: PendingImplicit = serde_json::from_str(&stored).unwrap();
+    assert_eq!(restored.state().secret(), pending.state().secret());
+    assert_eq!(
+        restored.nonce().unwrap().secret(),
+        pending.nonce().unwrap().secret()
+    );
+    let state = restored.state().secret().to_owned();
+    let nonce = restored.nonce().unwrap().secret().to_owned();
+    let token = id_token(&f.key, "alice", serde_json::json!({ "nonce": nonce }));
+    let verified = restored
+        .callback(
+            &f.client,
+            &fragment(&[("id_token", &token), ("state", &state)]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(verified.claims().sub, "alice");
+
+    // `id_token token`: the response type is part of the type, and survives too.
+    let (_, pending) = f
+        .client
+        .implicit_request()
+        .with_access_token()
+        .start()
+        .unwrap();
+    let stored = serde_json::to_vec(&pending).unwrap();
+    let restored: PendingImplicit<typed_oidc::flow::IdTokenToken> =
+        serde_json::from_slice(&stored).unwrap();
+    let state = restored.state().secret().to_owned();
+    let nonce = restored.nonce().unwrap().secret().to_owned();
+    let token = id_token(
+        &f.key,
+        "alice",
+        serde_json::json!({ "nonce": nonce, "at_hash": hash("at-front") }),
+    );
+    let tokens = restored
+        .callback(
+            &f.client,
+            &fragment(&[
+                ("id_token", &token),
+                ("access_token", "at-front"),
+                ("token_type", "Bearer"),
+                ("state", &state),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_token().secret(), "at-front");
+    // A stored flow is not a replay token: garbage is a typed serde error, not a panic.
+    assert!(serde_json::from_str::<PendingImplicit>("{\"pending\":42}").is_err());
+}
+
 /// `id_token token` with an access token `at-front` and an ID token carrying `at_hash`
 /// (none when `None`).
 async fn implicit_with_token(

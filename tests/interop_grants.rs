@@ -281,6 +281,8 @@ fn the_token_request_carries_every_parameter_once_with_client_authentication() {
         .resource("urn:example:b")
         .extra("tenant", "one")
         .extra("tenant", "two")
+        .audience("https://api.example")
+        .audience("urn:example:billing")
         .token_request()
         .unwrap();
     assert_eq!(request.method(), ::http::Method::POST);
@@ -302,6 +304,10 @@ fn the_token_request_carries_every_parameter_once_with_client_authentication() {
     assert_eq!(get("scope"), ["api:read api:write"]);
     assert_eq!(get("resource"), ["https://a.example/api", "urn:example:b"]);
     assert_eq!(get("tenant"), ["two"]);
+    assert_eq!(
+        get("audience"),
+        ["https://api.example", "urn:example:billing"]
+    );
     assert!(get("client_secret").is_empty());
 
     let request = client
@@ -361,6 +367,11 @@ fn builder_mistakes_are_reported_by_token_request() {
             .client_credentials()
             .extra("grant_type", "x")
             .token_request(),
+        client
+            .client_credentials()
+            .extra("audience", "x")
+            .token_request(),
+        client.client_credentials().audience(" ").token_request(),
         client
             .password_grant("u", "p")
             .extra("password", "x")

@@ -1,6 +1,7 @@
 //! Refresh (RFC 6749 §6, OpenID Connect Core §12.2) against a scripted token
 //! endpoint serving ID tokens this test signs itself: rotation, keeping the old
-//! refresh token, and refusing a refreshed ID token that changes `iss` or `sub`.
+//! refresh token, and refusing a refreshed ID token that changes `iss`, `sub`, `aud`, `azp`
+//! or `auth_time`, or whose `at_hash` does not match the access token it came with.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -72,6 +73,8 @@ fn fixture() -> Fixture {
         .client_secret(ClientSecret::new("secret"))
         .redirect_uri(RedirectUrl::new("https://rp.example/cb").unwrap())
         .id_token_signing_algs(vec![JwsAlgorithm::ES256])
+        // Trusted, so a token that adds it reaches the §12.2 "same aud" rule.
+        .trusted_audiences(vec!["other-rp".into()])
         .build(md, op.clone())
         .unwrap();
     Fixture { key, op, client }
@@ -85,9 +88,23 @@ fn now() -> i64 {
 }
 
 fn id_token(key: &SigningKey, iss: &str, sub: &str, nonce: Option<&str>) -> String {
-    let mut claims = serde_json::json!({ "iss": iss, "sub": sub, "aud": CLIENT, "iat": now(), "exp": now() + 300 });
+    id_token_with(key, iss, sub, nonce, serde_json::json!({}))
+}
+
+/// An ID token with `patch`'s members added to (or replacing) the standard claims.
+fn id_token_with(
+    key: &SigningKey,
+    iss: &str,
+    sub: &str,
+    nonce: Option<&str>,
+    patch: serde_json::Value,
+) -> String {
+    let mut claims = serde_json::json!({ "iss": iss, "sub": sub, "aud": CLIENT, "iat": now(), "exp": now() + 300, "auth_time": now() - 10 });
     if let Some(n) = nonce {
         claims["nonce"] = n.into();
+    }
+    for (name, value) in patch.as_object().unwrap() {
+        claims[name] = value.clone();
     }
     sign_compact(
         key,
@@ -260,4 +277,158 @@ async fn expiry_is_exposed_for_early_refresh() {
         tokens.is_expired(Duration::from_secs(120)),
         "within the leeway counts as expired"
     );
+}
+
+/// A refresh whose new ID token carries `patch`: the refusal, and the proof that the held
+/// tokens still work (nothing is lost).
+async fn refused_refresh(patch: serde_json::Value) -> Error {
+    let f = fixture();
+    let tokens = login(&f).await;
+    let original = tokens.id_token_claims().unwrap().clone();
+    f.op.token_bodies.lock().unwrap().push_back(token_body(
+        "at-2",
+        Some("rt-2"),
+        Some(id_token_with(&f.key, ISSUER, "alice", None, patch)),
+    ));
+    let err = tokens.refresh(&f.client).await.unwrap_err();
+    assert_eq!(tokens.id_token_claims(), Some(&original));
+    assert_eq!(tokens.refresh_token().secret(), "rt-1");
+    err
+}
+
+#[tokio::test]
+async fn refreshed_id_token_with_other_audiences_is_refused() {
+    let err =
+        refused_refresh(serde_json::json!({ "aud": [CLIENT, "other-rp"], "azp": CLIENT })).await;
+    assert!(
+        matches!(&err, Error::Validation(ValidationError::AudienceChanged { expected, actual })
+            if expected == &[CLIENT.to_owned()] && actual.len() == 2),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refreshed_id_token_with_a_new_azp_is_refused() {
+    // The original token had no azp: Core §12.2 says none may appear in the new one.
+    let err = refused_refresh(serde_json::json!({ "azp": CLIENT })).await;
+    assert!(
+        matches!(&err, Error::Validation(ValidationError::AzpChanged { expected: None, actual: Some(a) }) if a == CLIENT),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refreshed_id_token_with_another_auth_time_is_refused() {
+    let err = refused_refresh(serde_json::json!({ "auth_time": now() })).await;
+    assert!(
+        matches!(
+            err,
+            Error::Validation(ValidationError::AuthTimeChanged { .. })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refreshed_id_token_may_keep_auth_time_and_reorder_audiences() {
+    let f = fixture();
+    let tokens = login(&f).await;
+    let original = tokens.id_token_claims().unwrap().clone();
+    f.op.token_bodies.lock().unwrap().push_back(token_body(
+        "at-2",
+        Some("rt-2"),
+        // Same aud as a one-element array instead of a string, same auth_time, no azp.
+        Some(id_token_with(
+            &f.key,
+            ISSUER,
+            "alice",
+            None,
+            serde_json::json!({ "aud": [CLIENT], "auth_time": original.auth_time }),
+        )),
+    ));
+    let fresh = tokens.refresh(&f.client).await.unwrap();
+    assert_eq!(
+        fresh.id_token_claims().unwrap().auth_time,
+        original.auth_time
+    );
+    // An auth_time left out of the new token is allowed (it is optional there).
+    f.op.token_bodies.lock().unwrap().push_back(token_body(
+        "at-3",
+        Some("rt-3"),
+        Some(id_token_with(
+            &f.key,
+            ISSUER,
+            "alice",
+            None,
+            serde_json::json!({ "auth_time": null }),
+        )),
+    ));
+    fresh.refresh(&f.client).await.unwrap();
+}
+
+#[tokio::test]
+async fn refreshed_id_token_with_a_wrong_at_hash_is_refused() {
+    // at_hash of "another-access-token" (ES256: left half of SHA-256, base64url).
+    let wrong = typed_oidc::jose::b64::encode(
+        &<sha2::Sha256 as sha2::Digest>::digest(b"another-access-token")[..16],
+    );
+    let err = refused_refresh(serde_json::json!({ "at_hash": wrong })).await;
+    assert!(
+        matches!(err, Error::Validation(ValidationError::AtHashMismatch)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn code_exchange_with_a_wrong_at_hash_from_the_token_endpoint_is_refused() {
+    let f = fixture();
+    let (_, pending) = f.client.authorization_request().start().unwrap();
+    let nonce = pending.nonce().unwrap().secret().to_owned();
+    let state = pending.state().secret().to_owned();
+    let wrong =
+        typed_oidc::jose::b64::encode(&<sha2::Sha256 as sha2::Digest>::digest(b"not-at-1")[..16]);
+    f.op.token_bodies.lock().unwrap().push_back(token_body(
+        "at-1",
+        None,
+        Some(id_token_with(
+            &f.key,
+            ISSUER,
+            "alice",
+            Some(&nonce),
+            serde_json::json!({ "at_hash": wrong }),
+        )),
+    ));
+    let err = pending
+        .callback(&format!("https://rp.example/cb?code=c1&state={state}"))
+        .unwrap()
+        .exchange(&f.client)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation(ValidationError::AtHashMismatch)),
+        "{err:?}"
+    );
+    // The right at_hash passes (the check is real, not a blanket refusal).
+    let (_, pending) = f.client.authorization_request().start().unwrap();
+    let nonce = pending.nonce().unwrap().secret().to_owned();
+    let state = pending.state().secret().to_owned();
+    let right =
+        typed_oidc::jose::b64::encode(&<sha2::Sha256 as sha2::Digest>::digest(b"at-1")[..16]);
+    f.op.token_bodies.lock().unwrap().push_back(token_body(
+        "at-1",
+        None,
+        Some(id_token_with(
+            &f.key,
+            ISSUER,
+            "alice",
+            Some(&nonce),
+            serde_json::json!({ "at_hash": right }),
+        )),
+    ));
+    pending
+        .callback(&format!("https://rp.example/cb?code=c2&state={state}"))
+        .unwrap()
+        .exchange(&f.client)
+        .await
+        .unwrap();
 }

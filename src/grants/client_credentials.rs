@@ -3,7 +3,7 @@
 use super::{Grant, GrantRequest, IdTokenRule, sealed};
 use crate::client::{Client, ClientKind, Confidential};
 use crate::dpop::TokenBinding;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::flow::{Online, Tokens};
 use crate::http::HttpClient;
 use crate::types::Scope;
@@ -18,10 +18,30 @@ impl sealed::Sealed for ClientCredentials {}
 impl Grant for ClientCredentials {
     type Access = Online;
     type Output<B: TokenBinding> = Tokens<Online, B>;
-    const OWN_PARAMS: &'static [&'static str] = &[];
+    const OWN_PARAMS: &'static [&'static str] = &["audience"];
     const TYPED_OFFLINE: bool = false;
     fn output<B: TokenBinding>(tokens: Tokens<Online, B>) -> Result<Tokens<Online, B>, Error> {
         Ok(tokens)
+    }
+}
+
+impl<H: HttpClient, K: ClientKind> GrantRequest<'_, ClientCredentials, H, K> {
+    /// Adds an `audience`: the logical name of the API the token is meant for, as the
+    /// GenAuth/Authing, Auth0 and Okta-style providers ask for it with client credentials
+    /// (the parameter RFC 8693 §2.1 defines for token exchange; standard servers use
+    /// [`resource`](GrantRequest::resource), RFC 8707). Repeatable; each value is sent as
+    /// its own `audience` parameter. An empty value is refused when the request is built.
+    /// `.extra("audience", ..)` is refused: this is the one way to set it.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        let audience = audience.into();
+        if audience.trim().is_empty() {
+            self.push_error(ConfigError::InvalidValue {
+                what: "audience",
+                detail: "an audience must not be empty".into(),
+            });
+            return self;
+        }
+        self.add_param("audience", audience)
     }
 }
 
