@@ -29,6 +29,33 @@
 //!
 //! Front-channel logout (OpenID Connect Front-Channel Logout 1.0) is in
 //! [`crate::frontchannel`].
+//!
+//! ```rust,no_run
+//! use typed_oidc::backchannel::{BackChannelLogout, RpSession};
+//! use typed_oidc::http::HyperClient;
+//! use typed_oidc::{Client, IdTokenClaims};
+//!
+//! /// After a login: remember which provider session (`sid`) and end-user (`sub`) the
+//! /// application's own session belongs to.
+//! fn logged_in(logout: &BackChannelLogout, app_session: &str, claims: &IdTokenClaims) {
+//!     logout.sessions().insert(RpSession::from_id_token(app_session, claims));
+//! }
+//!
+//! /// The `POST /backchannel-logout` route: the request's method, headers and at most
+//! /// `logout.body_limit()` bytes of body, read by the application's web server.
+//! async fn backchannel_route(
+//!     client: &Client<HyperClient>,
+//!     logout: &BackChannelLogout,
+//!     request: http::Request<Vec<u8>>,
+//! ) -> http::Response<Vec<u8>> {
+//!     let answered = logout.handle(client, &request).await;
+//!     match &answered.outcome {
+//!         Ok(done) => println!("provider ended {} session(s)", done.sessions_ended),
+//!         Err(refused) => eprintln!("back-channel logout refused: {refused}"),
+//!     }
+//!     answered.into_response() // 200, or 400 with {"error":…,"error_description":…}
+//! }
+//! ```
 
 mod handler;
 mod replay;
