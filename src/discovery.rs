@@ -116,6 +116,20 @@ pub struct ProviderMetadata {
     /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1).
     #[serde(default)]
     pub dpop_signing_alg_values_supported: Vec<String>,
+    /// `backchannel_logout_supported` (OpenID Connect Back-Channel Logout 1.0 §2.1).
+    #[serde(default)]
+    pub backchannel_logout_supported: bool,
+    /// `backchannel_logout_session_supported`: logout tokens carry `sid` (Back-Channel
+    /// Logout 1.0 §2.1).
+    #[serde(default)]
+    pub backchannel_logout_session_supported: bool,
+    /// `frontchannel_logout_supported` (OpenID Connect Front-Channel Logout 1.0 §3).
+    #[serde(default)]
+    pub frontchannel_logout_supported: bool,
+    /// `frontchannel_logout_session_supported`: front-channel logout requests carry `iss` and
+    /// `sid` (Front-Channel Logout 1.0 §3).
+    #[serde(default)]
+    pub frontchannel_logout_session_supported: bool,
     /// Every other member, as sent.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
@@ -196,6 +210,10 @@ impl ProviderMetadata {
             require_signed_request_object: false,
             authorization_signing_alg_values_supported: Vec::new(),
             dpop_signing_alg_values_supported: Vec::new(),
+            backchannel_logout_supported: false,
+            backchannel_logout_session_supported: false,
+            frontchannel_logout_supported: false,
+            frontchannel_logout_session_supported: false,
             additional: serde_json::Map::new(),
         }
     }

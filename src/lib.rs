@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backchannel;
 pub mod cas;
 mod challenge;
 pub mod client;
@@ -19,6 +20,7 @@ pub mod dpop;
 pub mod error;
 pub mod fapi;
 pub mod flow;
+pub mod frontchannel;
 pub mod genauth;
 pub mod grants;
 pub mod http;
@@ -39,6 +41,10 @@ pub mod token;
 pub mod types;
 pub mod userinfo;
 
+pub use backchannel::{
+    BackChannelLogout, LogoutTokenClaims, LogoutTokenError, LogoutTokenValidator,
+    MemoryReplayCache, MemorySessionStore, ReplayCache, SessionStore,
+};
 pub use cas::{CasClient, CasError, CasFailure, CasLoginUrl, CasOutcome, CasSuccess, CasTicket};
 #[cfg(feature = "hyper-client")]
 pub use client::DefaultClient;
@@ -55,6 +61,7 @@ pub use flow::{
 pub use flow::{
     HybridReceived, HybridResponseType, ImplicitRequest, PendingHybrid, PendingImplicit,
 };
+pub use frontchannel::{FrontChannelLogout, FrontChannelLogoutError};
 pub use genauth::{Authing, GenAuth, GenAuthOAuth, GenAuthOidc, GenAuthSaml};
 pub use grants::{GrantRequest, IdTokenRule, IssuedToken, TokenTypeUri};
 pub use id_token::{Expectations, IdTokenClaims, IdTokenValidator};

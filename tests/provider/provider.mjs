@@ -13,6 +13,12 @@
 //         OP_DPOP_NONCE=required  every DPoP proof (token, userinfo, PAR, authorization...) must
 //                            carry a server-provided nonce (features.dPoP.requireNonce); default:
 //                            nonces are offered (DPoP-Nonce header) but optional
+//         OP_BACKCHANNEL_URI=http://127.0.0.1:<port>/<path>  registers client `bcl-client`
+//                            (client_secret_basic, backchannel_logout_session_required) with
+//                            this backchannel_logout_uri, and lets the provider POST to that one
+//                            loopback origin (its SSRF guard refuses 127.0.0.0/8 otherwise).
+//                            features.backchannelLogout is always enabled; without this
+//                            variable no client has a backchannel_logout_uri.
 // Prints exactly one line `READY <issuer-origin>` (e.g. `READY http://127.0.0.1:43125`) on
 // stdout once listening; everything else goes to stderr. Exits when stdin closes (the parent
 // test process died or dropped the handle) or after the max lifetime.
@@ -70,6 +76,15 @@
 //     every endpoint that authenticates clients (token, introspection, revocation, PAR).
 //   * Cookies are signed (`_session` + `_session.sig`, ...) and path-scoped; the interaction
 //     cookie's path is the interaction URL, the resume cookie's path is <mount>/auth/<uid>.
+//   * Back-channel logout (bcl-client, OP_BACKCHANNEL_URI): the end_session confirmation
+//     (logout=yes) POSTs, before it redirects, `logout_token=<jwt>` (application/x-www-form-
+//     urlencoded) to the backchannel_logout_uri of every client of the session. The token is
+//     signed like the client's ID tokens (RS256, kid rsa1) with header typ `logout+jwt`; claims
+//     iss, aud (client_id), iat, exp (= iat + 120), jti, sub, sid (the ID token's sid: with
+//     backchannel_logout_session_required the ID tokens carry `sid`), events
+//     {"http://schemas.openid.net/event/backchannel-logout": {}}; no nonce. 200 and 204 count as
+//     success; each delivery is logged on stderr as `backchannel.success <client_id>` or
+//     `backchannel.error <client_id> <message>`. Outgoing requests time out after 2.5 s.
 //
 // DPoP / JAR / JARM / FAPI 2.0 (clients dpop-public, jar-client, jarm-client, jarm-es256-client,
 // fapi2-client, fapi2-ms-client; probed by hand against oidc-provider 9.13.3 on Node 20):
@@ -426,6 +441,34 @@ const TOKEN_EXCHANGE_PARAMS = [
 ];
 // ---- END token exchange -------------------------------------------------------------------
 
+// ---- BEGIN back-channel logout (OpenID Connect Back-Channel Logout 1.0) ----------------------
+// OP_BACKCHANNEL_URI (see Env above): a loopback http URI served by the test itself.
+const BACKCHANNEL_URI = process.env.OP_BACKCHANNEL_URI ?? '';
+if (BACKCHANNEL_URI && !/^http:\/\/127\.0\.0\.1:\d+\//.test(BACKCHANNEL_URI)) {
+  console.error(`OP_BACKCHANNEL_URI must be http://127.0.0.1:<port>/..., got ${JSON.stringify(BACKCHANNEL_URI)}`);
+  process.exit(2);
+}
+const BACKCHANNEL_ORIGIN = BACKCHANNEL_URI ? new URL(BACKCHANNEL_URI).origin : '';
+if (BACKCHANNEL_URI) {
+  clients.push({
+    ...common,
+    client_id: 'bcl-client',
+    client_secret: 'bcl-secret-0123456789abcdef0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    backchannel_logout_uri: BACKCHANNEL_URI,
+    backchannel_logout_session_required: true,
+  });
+}
+// oidc-provider sends its outgoing requests through a dispatcher that refuses special-use
+// addresses (127.0.0.0/8 included); for the test's own back-channel origin only, it is dropped.
+const fetchForTests = (url, options) => {
+  if (BACKCHANNEL_ORIGIN && new URL(url).origin === BACKCHANNEL_ORIGIN) {
+    delete options.dispatcher;
+  }
+  return globalThis.fetch(url, options);
+};
+// ---- END back-channel logout ----------------------------------------------------------------
+
 // ---- resource servers (RFC 8707) -------------------------------------------------------------
 const resourceServers = {
   'urn:example:api': {
@@ -514,6 +557,7 @@ const configuration = {
     authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519', 'HS256'],
   },
   rotateRefreshToken: true,
+  fetch: fetchForTests,
   clientBasedCORS: () => false,
   renderError(ctx, out, _error) {
     ctx.type = 'json';
@@ -534,6 +578,7 @@ const configuration = {
     Session: 86400,
   },
   features: {
+    backchannelLogout: { enabled: true },
     devInteractions: { enabled: false },
     dPoP: {
       enabled: true,
@@ -700,6 +745,8 @@ server.listen(PORT, '127.0.0.1', () => {
   // END token exchange registration
 
   provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
+  provider.on('backchannel.success', (_ctx, client) => console.error(`backchannel.success ${client.clientId}`));
+  provider.on('backchannel.error', (_ctx, err, client) => console.error(`backchannel.error ${client.clientId} ${err.message}`));
   callback = provider.callback();
   process.stdout.write(`READY ${origin}\n`);
 });

@@ -126,7 +126,8 @@ impl TestProvider {
             .env("OP_MAX_LIFETIME_SECS", max_lifetime)
             // Behaviour switches come only from `env` (never from the test process's own
             // environment), so `shared()` always gets the default provider.
-            .env_remove("OP_DPOP_NONCE");
+            .env_remove("OP_DPOP_NONCE")
+            .env_remove("OP_BACKCHANNEL_URI");
         for (name, value) in env {
             command.env(name, value);
         }
