@@ -728,9 +728,22 @@ fn check_same_authentication(
     Ok(())
 }
 
+/// The `typ` values of an ID token (and of the other plain JWTs this crate reads).
+const JWT_TYPES: &[&str] = &["jwt", "application/jwt"];
+
 /// The header rules besides the algorithm: no unknown `crit` extension, no unencoded
 /// payload, a JWT `typ`, no nesting (RFC 7515 §4.1.11, RFC 7797, RFC 8725 §3.11).
 fn check_header_extensions(header: &jose::JwsHeader) -> Result<(), ValidationError> {
+    check_header_rules(header, JWT_TYPES)
+}
+
+/// [`check_header_extensions`] for a JWT explicitly typed by its profile: a `typ`, when
+/// present, must be one of `accepted_types` (compared ASCII case-insensitively), e.g.
+/// `logout+jwt` for a Back-Channel Logout token (RFC 8725 §3.11).
+pub(crate) fn check_header_rules(
+    header: &jose::JwsHeader,
+    accepted_types: &[&str],
+) -> Result<(), ValidationError> {
     // RFC 7515 §4.1.11: every extension in `crit` must be understood; this crate understands none.
     if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
         return Err(ValidationError::CriticalHeader(jose::clip(first)));
@@ -739,8 +752,7 @@ fn check_header_extensions(header: &jose::JwsHeader) -> Result<(), ValidationErr
         return Err(ValidationError::CriticalHeader("b64".into()));
     }
     if let Some(typ) = &header.typ
-        && !typ.eq_ignore_ascii_case("jwt")
-        && !typ.eq_ignore_ascii_case("application/jwt")
+        && !accepted_types.iter().any(|t| typ.eq_ignore_ascii_case(t))
     {
         return Err(ValidationError::UnexpectedType(jose::clip(typ)));
     }

@@ -379,14 +379,18 @@ async fn refreshed_id_token_with_a_wrong_at_hash_is_refused() {
     );
 }
 
-#[tokio::test]
-async fn code_exchange_with_a_wrong_at_hash_from_the_token_endpoint_is_refused() {
-    let f = fixture();
+/// A code exchange whose ID token (from the token endpoint, with access token `at-1`)
+/// carries the `at_hash` of `hashed` (ES256: left half of SHA-256, base64url).
+async fn exchange_with_at_hash_of(
+    f: &Fixture,
+    code: &str,
+    hashed: &[u8],
+) -> Result<Tokens<Online>, Error> {
     let (_, pending) = f.client.authorization_request().start().unwrap();
     let nonce = pending.nonce().unwrap().secret().to_owned();
     let state = pending.state().secret().to_owned();
-    let wrong =
-        typed_oidc::jose::b64::encode(&<sha2::Sha256 as sha2::Digest>::digest(b"not-at-1")[..16]);
+    let at_hash =
+        typed_oidc::jose::b64::encode(&<sha2::Sha256 as sha2::Digest>::digest(hashed)[..16]);
     f.op.token_bodies.lock().unwrap().push_back(token_body(
         "at-1",
         None,
@@ -395,13 +399,20 @@ async fn code_exchange_with_a_wrong_at_hash_from_the_token_endpoint_is_refused()
             ISSUER,
             "alice",
             Some(&nonce),
-            serde_json::json!({ "at_hash": wrong }),
+            serde_json::json!({ "at_hash": at_hash }),
         )),
     ));
-    let err = pending
-        .callback(&format!("https://rp.example/cb?code=c1&state={state}"))
+    pending
+        .callback(&format!("https://rp.example/cb?code={code}&state={state}"))
         .unwrap()
         .exchange(&f.client)
+        .await
+}
+
+#[tokio::test]
+async fn code_exchange_with_a_wrong_at_hash_from_the_token_endpoint_is_refused() {
+    let f = fixture();
+    let err = exchange_with_at_hash_of(&f, "c1", b"not-at-1")
         .await
         .unwrap_err();
     assert!(
@@ -409,26 +420,5 @@ async fn code_exchange_with_a_wrong_at_hash_from_the_token_endpoint_is_refused()
         "{err:?}"
     );
     // The right at_hash passes (the check is real, not a blanket refusal).
-    let (_, pending) = f.client.authorization_request().start().unwrap();
-    let nonce = pending.nonce().unwrap().secret().to_owned();
-    let state = pending.state().secret().to_owned();
-    let right =
-        typed_oidc::jose::b64::encode(&<sha2::Sha256 as sha2::Digest>::digest(b"at-1")[..16]);
-    f.op.token_bodies.lock().unwrap().push_back(token_body(
-        "at-1",
-        None,
-        Some(id_token_with(
-            &f.key,
-            ISSUER,
-            "alice",
-            Some(&nonce),
-            serde_json::json!({ "at_hash": right }),
-        )),
-    ));
-    pending
-        .callback(&format!("https://rp.example/cb?code=c2&state={state}"))
-        .unwrap()
-        .exchange(&f.client)
-        .await
-        .unwrap();
+    exchange_with_at_hash_of(&f, "c2", b"at-1").await.unwrap();
 }

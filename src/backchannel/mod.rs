@@ -70,10 +70,13 @@ use serde_json::{Map, Value};
 use crate::client::{Client, ClientKind};
 use crate::error::{ConfigError, Error, ValidationError};
 use crate::http::HttpClient;
-use crate::id_token::{IdTokenValidator, numeric_date};
+use crate::id_token::{IdTokenValidator, check_header_rules, numeric_date};
 use crate::jose::{self, JoseError, JwkSet, Jws, JwsAlgorithm};
 use crate::response::sanitize;
 use crate::time::unix_secs;
+
+/// The `typ` values of a logout token (Back-Channel Logout 1.0 §2.4 explicit typing).
+const LOGOUT_TOKEN_TYPES: &[&str] = &["logout+jwt", "application/logout+jwt"];
 
 /// The member of the `events` claim that makes a JWT a Logout Token (§2.4).
 pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
@@ -360,21 +363,11 @@ impl LogoutTokenValidator {
         if !self.algs.contains(&alg) {
             return Err(disallowed());
         }
-        if let Some(first) = header.crit.as_ref().and_then(|c| c.first()) {
-            return Err(LogoutTokenError::CriticalHeader(jose::clip(first)));
-        }
-        if let Some(typ) = &header.typ
-            && !typ.eq_ignore_ascii_case("logout+jwt")
-            && !typ.eq_ignore_ascii_case("application/logout+jwt")
-        {
-            return Err(LogoutTokenError::UnexpectedType(jose::clip(typ)));
-        }
-        if let Some(cty) = &header.cty {
-            return Err(LogoutTokenError::UnexpectedType(format!(
-                "cty {}",
-                jose::clip(cty)
-            )));
-        }
+        check_header_rules(header, LOGOUT_TOKEN_TYPES).map_err(|e| match e {
+            ValidationError::CriticalHeader(name) => LogoutTokenError::CriticalHeader(name),
+            ValidationError::UnexpectedType(typ) => LogoutTokenError::UnexpectedType(typ),
+            other => LogoutTokenError::UnexpectedType(other.to_string()),
+        })?;
         Ok(alg)
     }
 
